@@ -1,0 +1,103 @@
+"""The full-text index, kept by the database itself so that every write path keeps it current.
+
+PostgreSQL: a stored generated tsvector (title A, captions B, body C) with a GIN index, under a
+text search configuration that stems English and folds accents (unaccent).
+SQLite: an external-content FTS5 table over the same three columns (porter stemming, diacritics
+removed) kept in step with the article table by triggers.
+
+SQLite drops a table's triggers when a migration rebuilds the table, so ``ensure_index`` runs
+after every migrate and puts back (and rebuilds from) whatever is missing.
+"""
+
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+POSTGRES_CREATE = [
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    """
+    DO $$ BEGIN
+        IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = 'newsroom_english') THEN
+            CREATE TEXT SEARCH CONFIGURATION newsroom_english (COPY = english);
+            ALTER TEXT SEARCH CONFIGURATION newsroom_english
+                ALTER MAPPING FOR hword, hword_part, word WITH unaccent, english_stem;
+        END IF;
+    END $$
+    """,
+    """
+    ALTER TABLE articles_article ADD COLUMN IF NOT EXISTS search_vector tsvector
+    GENERATED ALWAYS AS (
+        setweight(to_tsvector('newsroom_english'::regconfig, coalesce(title, '')), 'A') ||
+        setweight(to_tsvector('newsroom_english'::regconfig, coalesce(caption_text, '')), 'B') ||
+        setweight(to_tsvector('newsroom_english'::regconfig, coalesce(body, '')), 'C')
+    ) STORED
+    """,
+    "CREATE INDEX IF NOT EXISTS article_search_vector_gin ON articles_article "
+    "USING gin (search_vector)",
+]
+POSTGRES_DROP = [
+    "DROP INDEX IF EXISTS article_search_vector_gin",
+    "ALTER TABLE articles_article DROP COLUMN IF EXISTS search_vector",
+]
+
+SQLITE_TABLE = """
+    CREATE VIRTUAL TABLE IF NOT EXISTS article_fts USING fts5(
+        title, caption_text, body,
+        content='articles_article', content_rowid='id',
+        tokenize='porter unicode61 remove_diacritics 2',
+        prefix='2 3 4'
+    )
+"""
+SQLITE_TRIGGERS = {
+    "article_fts_insert": """
+        CREATE TRIGGER article_fts_insert AFTER INSERT ON articles_article BEGIN
+            INSERT INTO article_fts(rowid, title, caption_text, body)
+            VALUES (new.id, new.title, new.caption_text, new.body);
+        END
+    """,
+    "article_fts_delete": """
+        CREATE TRIGGER article_fts_delete AFTER DELETE ON articles_article BEGIN
+            INSERT INTO article_fts(article_fts, rowid, title, caption_text, body)
+            VALUES ('delete', old.id, old.title, old.caption_text, old.body);
+        END
+    """,
+    "article_fts_update": """
+        CREATE TRIGGER article_fts_update AFTER UPDATE OF title, caption_text, body
+        ON articles_article BEGIN
+            INSERT INTO article_fts(article_fts, rowid, title, caption_text, body)
+            VALUES ('delete', old.id, old.title, old.caption_text, old.body);
+            INSERT INTO article_fts(rowid, title, caption_text, body)
+            VALUES (new.id, new.title, new.caption_text, new.body);
+        END
+    """,
+}
+SQLITE_DROP = [
+    *(f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_TRIGGERS),
+    "DROP TABLE IF EXISTS article_fts",
+]
+
+
+def ensure_index(connection: BaseDatabaseWrapper) -> None:
+    """Create whatever part of the search index is missing; rebuild it if it was incomplete."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for statement in POSTGRES_CREATE:
+                cursor.execute(statement)
+        elif connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger') "
+                "AND name IN ('article_fts', %s)" % ", ".join(["%s"] * len(SQLITE_TRIGGERS)),
+                list(SQLITE_TRIGGERS),
+            )
+            present = {row[0] for row in cursor.fetchall()}
+            cursor.execute(SQLITE_TABLE)
+            for name, statement in SQLITE_TRIGGERS.items():
+                if name not in present:
+                    cursor.execute(statement)
+            if not present.issuperset({"article_fts", *SQLITE_TRIGGERS}):
+                cursor.execute("INSERT INTO article_fts(article_fts) VALUES ('rebuild')")
+
+
+def drop_index(connection: BaseDatabaseWrapper) -> None:
+    statements = {"postgresql": POSTGRES_DROP, "sqlite": SQLITE_DROP}.get(connection.vendor, [])
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)

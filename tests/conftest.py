@@ -1,0 +1,62 @@
+import os
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+
+from articles.roles import EDITORS, VIEWERS
+from articles.services.importing import import_dump_files
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DUMPS = sorted((ROOT / "sample_data").glob("*.txt"))
+TEST_DUMPS = Path(__file__).resolve().parent / "dumps"
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def pytest_collection_modifyitems(config, items):
+    vendor = connection.vendor
+    for item in items:
+        if "postgres" in item.keywords and vendor != "postgresql":
+            item.add_marker(pytest.mark.skip(reason="runs on PostgreSQL only"))
+
+
+@pytest.fixture
+def sample_dumps() -> list[Path]:
+    return list(SAMPLE_DUMPS)
+
+
+@pytest.fixture
+def import_files(db):
+    """Import files through the real import service, as the command does."""
+
+    def run(*paths, publisher="Asharq Al-Awsat", **options):
+        return import_dump_files(paths=[Path(p) for p in paths], publisher=publisher, **options)
+
+    return run
+
+
+@pytest.fixture
+def editor(django_user_model):
+    user = django_user_model.objects.create_user("edith", password="correct-horse-battery")
+    user.groups.add(Group.objects.get(name=EDITORS))
+    return user
+
+
+@pytest.fixture
+def viewer(django_user_model):
+    user = django_user_model.objects.create_user("victor", password="correct-horse-battery")
+    user.groups.add(Group.objects.get(name=VIEWERS))
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def viewer_client(client, viewer):
+    client.force_login(viewer)
+    return client
