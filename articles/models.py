@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils.text import slugify
+from django.utils.text import Truncator, slugify
 
 
 class Source(models.Model):
@@ -105,6 +105,32 @@ class ArticleQuerySet(models.QuerySet):
     def newest_first(self) -> ArticleQuerySet:
         return self.order_by("-created_at", "-id")
 
+    def facet_counts(self) -> dict[str, dict[int, int]]:
+        """How many of these articles each region, source, publisher and import run has."""
+        ids = self.order_by().values("pk")
+        links = ArticleSource.objects.filter(article__in=ids)
+        return {
+            "region": _counts(
+                RegionTag.objects.filter(article__in=ids), "region_id", Count("id")
+            ),
+            "source": _counts(links, "source_id", Count("article_id", distinct=True)),
+            "publisher": _counts(
+                links.filter(role=ArticleSource.Role.PUBLISHER), "source_id", Count("id")
+            ),
+            "run": _counts(
+                Occurrence.objects.filter(article__in=ids),
+                "file__run_id",
+                Count("article_id", distinct=True),
+            ),
+        }
+
+    def status_counts(self) -> dict[str, int]:
+        return _counts(self.order_by(), "status", Count("id"))
+
+
+def _counts(queryset, key: str, count) -> dict:
+    return dict(queryset.values(key).annotate(n=count).values_list(key, "n"))
+
 
 class Article(models.Model):
     class Status(models.TextChoices):
@@ -160,6 +186,19 @@ class Article(models.Model):
     @property
     def paragraphs(self) -> list[str]:
         return [p for p in self.body.split("\n\n") if p.strip()]
+
+    @property
+    def lead(self) -> str:
+        """The opening words of the body, where there is no search snippet to show."""
+        return Truncator(self.body.split("\n\n", 1)[0]).words(35)
+
+    def survivor(self) -> Article:
+        """The article this one ended up in: itself, or the end of a chain of merges."""
+        article, seen = self, {self.pk}
+        while article.merged_into_id is not None and article.merged_into_id not in seen:
+            seen.add(article.merged_into_id)
+            article = Article.objects.get(pk=article.merged_into_id)
+        return article
 
     def refresh_caption_text(self) -> None:
         text = "\n".join(self.captions.order_by("position", "id").values_list("text", flat=True))

@@ -341,13 +341,11 @@ class _BatchWriter:
     def _stored_articles(self, fingerprints: set[str]) -> dict[str, int]:
         """Ids of the articles already stored under these fingerprints; a merged article's
         occurrences go to the article it was merged into."""
-        rows = Article.objects.with_fingerprints(fingerprints).values_list(
-            "fingerprint", "id", "merged_into_id"
-        )
-        resolved = {}
-        for fp, article_id, merged_into_id in rows:
-            resolved[fp] = _survivor_id(merged_into_id) if merged_into_id else article_id
-        return resolved
+        articles = Article.objects.with_fingerprints(fingerprints)
+        return {
+            article.fingerprint: article.survivor().pk if article.merged_into_id else article.pk
+            for article in articles.only("fingerprint", "merged_into_id")
+        }
 
     def _create_articles(self, new_blocks: dict[str, Block]) -> dict[str, int]:
         if not new_blocks:
@@ -403,14 +401,3 @@ class _BatchWriter:
             is_file_photo=credit.file_photo,
         )
 
-
-def _survivor_id(article_id: int) -> int:
-    """Follow a chain of merges (A into B, B into C) to the article that survives."""
-    seen = set()
-    while article_id not in seen:
-        seen.add(article_id)
-        next_id = Article.objects.filter(pk=article_id).values_list("merged_into_id", flat=True)[0]
-        if next_id is None:
-            return article_id
-        article_id = next_id
-    return article_id
