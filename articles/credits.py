@@ -230,8 +230,13 @@ def _display(piece: str) -> str:
     return source.name if source else piece
 
 
+_CREDIT_MAX = 150  # longer text is not a credit (and would only slow the patterns down)
+
+
 def _read_credit(printed: str) -> _Reading:
     text = printed.strip()
+    if len(text) > _CREDIT_MAX + 4:
+        return _Reading(Credit(printed, ""), False)
     if len(text) > 1 and text.endswith(".") and not text.endswith(".."):
         text = text[:-1].rstrip()
     if len(text) >= 2 and text[0] + text[-1] in ("()", "[]"):
@@ -253,7 +258,7 @@ def _read_credit(printed: str) -> _Reading:
     unknown: list[str] = []
     distributor = ""
     has_via = False
-    shaped = bool(text) and len(text) <= 150 and len(pieces) <= 5
+    shaped = bool(text) and len(text) <= _CREDIT_MAX and len(pieces) <= 5
     for piece in pieces:
         folded = " ".join(piece.casefold().split())
         if match := _VIA.match(piece):

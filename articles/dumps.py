@@ -428,12 +428,6 @@ def _pair_at(lines: list[_Line], k: int) -> int:
     return 0
 
 
-def _widget_follows(lines: list[_Line], k: int) -> bool:
-    """Whether the part of line ``k`` goes on, without a blank line, to a widget line."""
-    part = lines[k].part
-    return any(is_widget_line(line.text) for line in lines[k + 1 :] if line.part == part)
-
-
 def parse_block(text: str, first_line: int = 1) -> ArticleRecord:
     """Read one block's text as an article, or raise :class:`BlockError` saying why not.
 
@@ -476,14 +470,13 @@ def parse_block(text: str, first_line: int = 1) -> ArticleRecord:
         )
 
     # The repeated title, close enough to be part of the header (up to three parts between).
-    repeat = next(
-        (
-            j
-            for j in range(i + 1, len(lines))
-            if lines[j].part - title.part <= 4 and lines[j].key == title.key
-        ),
-        None,
-    )
+    repeat = None
+    for j in range(i + 1, len(lines)):
+        if lines[j].part - title.part > 4:
+            break
+        if lines[j].key == title.key:
+            repeat = j
+            break
     if repeat is None and (why := _looks_like_body(title.text)):
         raise BlockError(
             f"no title: the block starts with a body paragraph (line {title.number}); {why}, "
@@ -492,6 +485,9 @@ def parse_block(text: str, first_line: int = 1) -> ArticleRecord:
         )
 
     captions: dict[str, str] = {}  # key -> caption as printed, first printing, in order
+    # Where each part's last widget line is: a line printed once, followed in its part by a
+    # widget line ("TT"), is a caption even without a repeated title.
+    last_widget = {line.part: n for n, line in enumerate(lines) if is_widget_line(line.text)}
     k = i + 1
     if repeat is not None:
         # Before the repeated title, every line but widgets and dates is a caption.
@@ -506,7 +502,7 @@ def parse_block(text: str, first_line: int = 1) -> ArticleRecord:
         elif copies := _pair_at(lines, k):
             captions.setdefault(line.key, line.text)
             k += copies
-        elif line.key in captions or (repeat is None and _widget_follows(lines, k)):
+        elif line.key in captions or (repeat is None and last_widget.get(line.part, -1) > k):
             captions.setdefault(line.key, line.text)
             k += 1
         else:

@@ -336,3 +336,18 @@ def test_any_caption_text_with_a_credit_splits_back(text, style):
         text,
         Credit(printed, agency, photographer, distributor, file_photo),
     )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "(a" + " " * 20_000 + "x)",
+        "Smoke rises. A" + " " * 20_000 + "B",
+        "Smoke rises. " + "/".join(["A"] * 5_000),
+        "(" * 10_000 + ")" * 10_000,
+    ],
+)
+def test_long_junk_is_no_credit_and_is_read_in_linear_time(line):
+    # Quadratic backtracking on these would take many seconds.
+    assert split_caption(line) == (line.strip(), None)
+    assert cited_sources(line) == []
