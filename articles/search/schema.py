@@ -7,6 +7,11 @@ removed) kept in step with the article table by triggers.
 
 SQLite drops a table's triggers when a migration rebuilds the table, so ``ensure_index`` runs
 after every migrate and puts back (and rebuilds from) whatever is missing.
+
+PostgreSQL also keeps a compact ranking vector (``search_rank_vector``: title A, captions B; see
+``ensure_rank_vector``): matching uses the full vector through its GIN index, but ranking reads
+only the compact one, which stays in the table row instead of being toasted, so ranking tens of
+thousands of matches does not decompress every article's full vector.
 """
 
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -81,10 +86,11 @@ def ensure_index(connection: BaseDatabaseWrapper) -> None:
         if connection.vendor == "postgresql":
             for statement in POSTGRES_CREATE:
                 cursor.execute(statement)
+            ensure_rank_vector(connection)
         elif connection.vendor == "sqlite":
             cursor.execute(
                 "SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger') "
-                "AND name IN ('article_fts', %s)" % ", ".join(["%s"] * len(SQLITE_TRIGGERS)),
+                f"AND name IN ('article_fts', {', '.join(['%s'] * len(SQLITE_TRIGGERS))})",
                 list(SQLITE_TRIGGERS),
             )
             present = {row[0] for row in cursor.fetchall()}
@@ -101,3 +107,60 @@ def drop_index(connection: BaseDatabaseWrapper) -> None:
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
+
+
+# The compact ranking vector (PostgreSQL). Title and captions only: with the body's lead as well
+# the table rows grew about threefold, and the heap pages a broad search visits stopped fitting in
+# memory; title and captions are what the ranking tiers need (see articles.search.backends).
+POSTGRES_RANK_VECTOR = """
+    ALTER TABLE articles_article ADD COLUMN IF NOT EXISTS search_rank_vector tsvector
+    GENERATED ALWAYS AS (
+        setweight(to_tsvector('newsroom_english'::regconfig, coalesce(title, '')), 'A') ||
+        setweight(to_tsvector('newsroom_english'::regconfig, coalesce(caption_text, '')), 'B')
+    ) STORED
+"""
+# MAIN: compressed in the row if need be, moved out of it only as a last resort.
+POSTGRES_RANK_VECTOR_STORAGE = (
+    "ALTER TABLE articles_article ALTER COLUMN search_rank_vector SET STORAGE MAIN"
+)
+POSTGRES_RANK_VECTOR_DROP = "ALTER TABLE articles_article DROP COLUMN IF EXISTS search_rank_vector"
+
+
+# LZ4 (PostgreSQL 14+, when built with it) decompresses the toasted full vector several times
+# faster than the default pglz: phrase searches, which recheck every candidate row's vector,
+# took 40% less time at 100,000 articles. It applies to vectors written from then on. Optional:
+# the search works the same without it, hence the blanket exception.
+POSTGRES_VECTOR_LZ4 = """
+    DO $$ BEGIN
+        IF (SELECT attcompression FROM pg_attribute
+            WHERE attrelid = 'articles_article'::regclass AND attname = 'search_vector') <> 'l'
+        THEN
+            EXECUTE 'ALTER TABLE articles_article ALTER COLUMN search_vector SET COMPRESSION lz4';
+        END IF;
+    EXCEPTION WHEN OTHERS THEN
+        RAISE NOTICE 'search_vector keeps its compression: %', SQLERRM;
+    END $$
+"""
+
+
+def ensure_rank_vector(connection: BaseDatabaseWrapper) -> None:
+    """Add the compact ranking vector where it is missing, and have the full vector compressed
+    with LZ4 where the server can (PostgreSQL only; idempotent)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(POSTGRES_VECTOR_LZ4)
+        cursor.execute(POSTGRES_RANK_VECTOR)
+        cursor.execute(
+            "SELECT attstorage FROM pg_attribute WHERE attrelid = 'articles_article'::regclass "
+            "AND attname = 'search_rank_vector' AND NOT attisdropped"
+        )
+        row = cursor.fetchone()
+        if row is not None and row[0] != "m":
+            cursor.execute(POSTGRES_RANK_VECTOR_STORAGE)
+
+
+def drop_rank_vector(connection: BaseDatabaseWrapper) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(POSTGRES_RANK_VECTOR_DROP)
