@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import Truncator, slugify
 
 
@@ -105,14 +106,29 @@ class ArticleQuerySet(models.QuerySet):
     def newest_first(self) -> ArticleQuerySet:
         return self.order_by("-created_at", "-id")
 
+    def search(self, query) -> ArticleQuerySet:
+        """The articles matching ``query`` (text in the search syntax, or a parsed SearchQuery),
+        annotated with ``search_rank`` and ordered best first, then newest first. A query with
+        nothing to search for matches nothing. See articles.search.query for the syntax."""
+        from django.db import connections
+        from django.db.models import FloatField, Value
+
+        from articles.search.backends import get_backend
+        from articles.search.query import SearchQuery, parse_query
+
+        if not isinstance(query, SearchQuery):
+            query = parse_query(query)
+        if query.is_empty:
+            return self.none().annotate(search_rank=Value(0.0, output_field=FloatField()))
+        backend = get_backend(connections[self.db])
+        return backend.filter(self, query).order_by("-search_rank", "-created_at", "-id")
+
     def facet_counts(self) -> dict[str, dict[int, int]]:
         """How many of these articles each region, source, publisher and import run has."""
         ids = self.order_by().values("pk")
         links = ArticleSource.objects.filter(article__in=ids)
         return {
-            "region": _counts(
-                RegionTag.objects.filter(article__in=ids), "region_id", Count("id")
-            ),
+            "region": _counts(RegionTag.objects.filter(article__in=ids), "region_id", Count("id")),
             "source": _counts(links, "source_id", Count("article_id", distinct=True)),
             "publisher": _counts(
                 links.filter(role=ArticleSource.Role.PUBLISHER), "source_id", Count("id")
@@ -402,3 +418,76 @@ class Occurrence(models.Model):
     @property
     def is_rejected(self) -> bool:
         return self.article_id is None
+
+
+class RegionSuggestion(models.Model):
+    """A region the suggester proposes for an article, with its evidence, until an editor
+    decides. A rejected suggestion stays, so that it is never proposed again."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="region_suggestions"
+    )
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="suggestions")
+    score = models.FloatField()
+    # [{"name": "Benghazi", "field": "body", "start": 120, "end": 128}, ...]
+    evidence = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-score", "region__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "region"], name="regionsuggestion_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "region"], name="regionsuggestion_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region} ({self.score:.2f})"
+
+    def decide(self, *, status: str, user) -> None:
+        self.status = status
+        self.decided_by = user
+        self.decided_at = timezone.now()
+        self.save(update_fields=["status", "decided_by", "decided_at"])
+
+    def name_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for item in self.evidence:
+            counts[item["name"]] = counts.get(item["name"], 0) + 1
+        return counts
+
+
+class TagEvent(models.Model):
+    """One change to an article's region tags: the history shown on the article page."""
+
+    class Action(models.TextChoices):
+        ADDED = "added", "Added"
+        REMOVED = "removed", "Removed"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="tag_events")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=8, choices=Action.choices)
+    method = models.CharField(max_length=12, choices=RegionTag.Method.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["article", "-at"], name="tagevent_article_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.action} on {self.article_id}"

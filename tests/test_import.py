@@ -230,7 +230,7 @@ def test_bad_files_get_a_message_and_the_others_are_imported(import_files, tmp_p
     assert not report.succeeded
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_interrupted_file_leaves_nothing_half_imported(import_files, monkeypatch, tmp_path):
     dump = tmp_path / "big.txt"
     blocks = SAMPLE_DUMPS[0].read_text(encoding="utf-8").split("\n\n\n\n")

@@ -1,27 +1,138 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+"""The search page (home), its exports, and the region pages built on it."""
 
-from articles.models import Article, ImportRun
+from __future__ import annotations
 
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import render
 
-@login_required
-def home(request):
-    articles = Article.objects.active().newest_first()[:50]
-    return render(request, "articles/home.html", {"articles": articles})
+from articles import exports
+from articles.filters import ArticleFilter
+from articles.models import Article, ArticleSource, ImportRun, Region, RegionTag, Source
+from articles.search.backends import get_backend
 
-
-@login_required
-def article_detail(request, pk: int):
-    article = get_object_or_404(Article, pk=pk)
-    return render(request, "articles/detail.html", {"article": article})
-
-
-@login_required
-def import_list(request):
-    return render(request, "articles/imports.html", {"runs": ImportRun.objects.all()[:100]})
+PAGE_SIZE = 20
+SOURCE_FACET_LIMIT = 15
 
 
-@login_required
-def import_detail(request, pk: int):
-    run = get_object_or_404(ImportRun, pk=pk)
-    return render(request, "articles/import_detail.html", {"run": run})
+def with_listing_relations(queryset):
+    return queryset.prefetch_related(
+        Prefetch("region_tags", queryset=RegionTag.objects.select_related("region")),
+        Prefetch("source_links", queryset=ArticleSource.objects.select_related("source")),
+    )
+
+
+def search(request):
+    return render_search(request, request.GET)
+
+
+def render_search(request, params, *, template="articles/search.html", extra_context=None):
+    filterset = ArticleFilter(params, queryset=Article.objects.all())
+    notices = list(filterset.search_query.warnings)
+    notices += [
+        f"{filterset.form.fields[name].label or name.title()}: {' '.join(errors)} "
+        "This filter was left out."
+        for name, errors in filterset.errors.items()
+    ]
+    results = filterset.qs
+    page, page_notice = paginate(results, request.GET.get("page"))
+    if page_notice:
+        notices.append(page_notice)
+    articles = list(with_listing_relations(page.object_list))
+    snippets = get_backend().snippets(articles, filterset.search_query)
+    for article in articles:
+        article.snippet = snippets.get(article.pk)
+        links = article.source_links.all()
+        article.publishers = [link.source for link in links if link.role == "publisher"]
+        article.other_sources = [link for link in links if link.role != "publisher"]
+    return render(
+        request,
+        template,
+        {
+            "filter": filterset,
+            "page": page,
+            "articles": articles,
+            "notices": notices,
+            "facets": build_facets(filterset, results),
+            "querystring": params.urlencode(),
+            "regions": Region.objects.all(),
+            "can_tag": request.user.has_perm("articles.tag_articles"),
+            **(extra_context or {}),
+        },
+    )
+
+
+def paginate(queryset, page_number: str | None):
+    paginator = Paginator(queryset, PAGE_SIZE)
+    if page_number in (None, ""):
+        return paginator.page(1), None
+    try:
+        return paginator.page(page_number), None
+    except PageNotAnInteger:
+        return paginator.page(1), f"“{page_number[:40]}” is not a page number; showing page 1."
+    except EmptyPage:
+        last = paginator.num_pages
+        return paginator.page(last), (
+            f"There is no page {page_number[:40]}: the results have {last} "
+            f"page{'s' if last != 1 else ''}. Showing page {last}."
+        )
+
+
+def build_facets(filterset: ArticleFilter, results) -> dict:
+    counts = results.facet_counts()
+    selected = {
+        name: {str(v) for v in (filterset.form[name].value() or [])}
+        if isinstance(filterset.form[name].value(), list)
+        else {str(filterset.form[name].value() or "")}
+        for name in ("region", "source", "publisher", "run", "status")
+    }
+    regions = [
+        {"value": r.slug, "label": r.name, "count": counts["region"].get(r.pk, 0)}
+        for r in Region.objects.all()
+    ]
+    source_ids = set(counts["source"]) | set(counts["publisher"])
+    sources = Source.objects.filter(pk__in=source_ids) | Source.objects.filter(
+        slug__in=selected["source"] | selected["publisher"]
+    )
+    sources = list(sources.distinct())
+    source_items = sorted(
+        (
+            {"value": s.slug, "label": s.name, "count": counts["source"].get(s.pk, 0)}
+            for s in sources
+        ),
+        key=lambda item: (-item["count"], item["label"]),
+    )
+    shown_sources = [
+        item
+        for index, item in enumerate(source_items)
+        if index < SOURCE_FACET_LIMIT or item["value"] in selected["source"]
+    ]
+    publishers = [
+        {"value": s.slug, "label": s.name, "count": counts["publisher"][s.pk]}
+        for s in sources
+        if s.pk in counts["publisher"]
+    ]
+    runs = ImportRun.objects.filter(pk__in=counts["run"]).order_by("-started_at")[:20]
+    status_counts = filterset.unfiltered_by_status().status_counts()
+    return {
+        "selected": selected,
+        "regions": regions,
+        "sources": shown_sources,
+        "more_sources": len(source_items) - len(shown_sources),
+        "publishers": sorted(publishers, key=lambda item: -item["count"]),
+        "runs": [{"value": str(r.pk), "label": str(r), "count": counts["run"][r.pk]} for r in runs],
+        "statuses": [
+            {"value": value, "label": label, "count": status_counts.get(value, 0)}
+            for value, label in Article.Status.choices
+        ],
+    }
+
+
+def export(request, fmt: str):
+    if fmt not in exports.FORMATS:
+        raise Http404("Unknown export format.")
+    filterset = ArticleFilter(request.GET, queryset=Article.objects.all())
+    return exports.stream(
+        fmt, with_listing_relations(filterset.qs), filterset.search_query, request
+    )

@@ -1,0 +1,183 @@
+"""The search page's filters: one FilterSet, whose ``qs`` goes to the paginator and the exports."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef
+
+from articles.models import (
+    Article,
+    ArticleSource,
+    ImportRun,
+    Occurrence,
+    Region,
+    RegionTag,
+    Source,
+)
+from articles.search.query import SearchQuery, parse_query
+
+
+class Sort:
+    RELEVANCE = "relevance"
+    NEWEST = "newest"
+    OLDEST = "oldest"
+    TITLE = "title"
+    CHOICES = [
+        (RELEVANCE, "Best match"),
+        (NEWEST, "Newest first"),
+        (OLDEST, "Oldest first"),
+        (TITLE, "Title A–Z"),
+    ]
+    ORDERINGS = {
+        NEWEST: ("-created_at", "-id"),
+        OLDEST: ("created_at", "id"),
+        TITLE: ("title", "id"),
+    }
+
+
+class Status:
+    ALL = "all"
+    CHOICES = [*Article.Status.choices, (ALL, "Any status")]
+
+
+class ImportRunChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, run: ImportRun) -> str:
+        return str(run)
+
+
+class ArticleFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search",
+        method="filter_nothing",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    region = django_filters.ModelMultipleChoiceFilter(
+        label="Region",
+        queryset=Region.objects.all(),
+        to_field_name="slug",
+        method="filter_region",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    source = django_filters.ModelMultipleChoiceFilter(
+        label="Source",
+        queryset=Source.objects.all(),
+        to_field_name="slug",
+        method="filter_source",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    role = django_filters.ChoiceFilter(
+        label="Source role",
+        choices=ArticleSource.Role.choices,
+        empty_label="Any role",
+        method="filter_nothing",
+    )
+    publisher = django_filters.ModelChoiceFilter(
+        label="Publisher",
+        queryset=Source.objects.filter(article_links__role=ArticleSource.Role.PUBLISHER).distinct(),
+        to_field_name="slug",
+        empty_label="Any publisher",
+        method="filter_publisher",
+    )
+    run = django_filters.ModelChoiceFilter(
+        label="Import",
+        queryset=ImportRun.objects.all(),
+        empty_label="Any import",
+        method="filter_run",
+    )
+    imported_from = django_filters.DateFilter(
+        label="Imported from",
+        field_name="created_at",
+        lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    imported_to = django_filters.DateFilter(
+        label="Imported until",
+        field_name="created_at",
+        lookup_expr="date__lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    status = django_filters.ChoiceFilter(
+        label="Status", choices=Status.CHOICES, empty_label=None, method="filter_nothing"
+    )
+    sort = django_filters.ChoiceFilter(
+        label="Sort by", choices=Sort.CHOICES, empty_label=None, method="filter_nothing"
+    )
+
+    class Meta:
+        model = Article
+        fields: list[str] = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.search_query: SearchQuery = parse_query(
+            (data or {}).get("q", "") if self.is_bound else ""
+        )
+        self.filters["run"].field_class = ImportRunChoiceField
+
+    @property
+    def sort_order(self) -> str:
+        chosen = self.cleaned("sort")
+        if chosen:
+            return chosen
+        return Sort.NEWEST if self.search_query.is_empty else Sort.RELEVANCE
+
+    @property
+    def is_search(self) -> bool:
+        return not self.search_query.is_empty
+
+    def cleaned(self, name: str):
+        if not self.is_bound:
+            return None
+        self.errors  # noqa: B018 - validates the form once, so cleaned_data exists
+        return self.form.cleaned_data.get(name)
+
+    def filter_nothing(self, queryset, name, value):
+        # Applied in filter_queryset, where the order and the defaults are decided.
+        return queryset
+
+    def filter_region(self, queryset, name, regions):
+        if not regions:
+            return queryset
+        tags = RegionTag.objects.filter(article=OuterRef("pk"), region__in=regions)
+        return queryset.filter(Exists(tags))
+
+    def filter_source(self, queryset, name, sources):
+        if not sources:
+            return queryset
+        links = ArticleSource.objects.filter(article=OuterRef("pk"), source__in=sources)
+        if role := self.cleaned("role"):
+            links = links.filter(role=role)
+        return queryset.filter(Exists(links))
+
+    def filter_publisher(self, queryset, name, publisher):
+        links = ArticleSource.objects.filter(
+            article=OuterRef("pk"), source=publisher, role=ArticleSource.Role.PUBLISHER
+        )
+        return queryset.filter(Exists(links))
+
+    def filter_run(self, queryset, name, run):
+        occurrences = Occurrence.objects.filter(article=OuterRef("pk"), file__run=run)
+        return queryset.filter(Exists(occurrences))
+
+    def unfiltered_by_status(self):
+        """The result set with every filter but status: for the status facet's counts."""
+        return self._filtered(self.queryset.all(), with_status=False)
+
+    def filter_queryset(self, queryset):
+        queryset = self._filtered(queryset, with_status=True)
+        if self.sort_order == Sort.RELEVANCE and self.is_search:
+            return queryset  # search() orders by rank
+        return queryset.order_by(*Sort.ORDERINGS.get(self.sort_order, Sort.ORDERINGS[Sort.NEWEST]))
+
+    def _filtered(self, queryset, *, with_status: bool):
+        self.errors  # noqa: B018 - validates the form once, so cleaned_data exists
+        if with_status:
+            status = self.cleaned("status") or Article.Status.ACTIVE
+            if status != Status.ALL:
+                queryset = queryset.filter(status=status)
+        if self.is_search:
+            queryset = queryset.search(self.search_query)
+        elif self.search_query.text.strip():
+            return queryset.none()
+        return super().filter_queryset(queryset) if self.is_bound else queryset
