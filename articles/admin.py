@@ -153,7 +153,9 @@ class SourceAdmin(admin.ModelAdmin):
     inlines = [SourceAliasInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(article_count=Count("articles", distinct=True))
+        return (
+            super().get_queryset(request).annotate(article_count=Count("articles", distinct=True))
+        )
 
     @admin.display(description="articles", ordering="article_count")
     def article_count(self, source):

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import glob
 import hashlib
-import itertools
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC
 from pathlib import Path
@@ -30,6 +29,8 @@ from articles.models import (
     Source,
 )
 from articles.services.sources import SourceDirectory, find_or_create_source
+from articles.services.suggesting import RegionSuggester, store_new_article_suggestions
+from articles.utils import chunked
 
 SNIFF_BYTES = 8192
 HASH_CHUNK = 1 << 20
@@ -81,9 +82,7 @@ class ImportReport:
 
     @property
     def succeeded(self) -> bool:
-        return not (
-            self.total("blocks_rejected") or self.unreadable_files or self.missing_paths
-        )
+        return not (self.total("blocks_rejected") or self.unreadable_files or self.missing_paths)
 
 
 def expand_paths(paths: Iterable[str]) -> tuple[list[Path], list[str]]:
@@ -157,9 +156,9 @@ def _import_files(
     report: ImportReport,
     on_progress: ProgressCallback | None,
 ) -> None:
-    sources = SourceDirectory()
+    context = _ImportContext(sources=SourceDirectory(), suggester=RegionSuggester())
     for path in paths:
-        file_report = _import_file(run, path, batch_size, sources, report, on_progress)
+        file_report = _import_file(run, path, batch_size, context, report, on_progress)
         report.files.append(file_report)
 
 
@@ -180,7 +179,7 @@ def _import_file(
     run: ImportRun,
     path: Path,
     batch_size: int,
-    sources: SourceDirectory,
+    context: _ImportContext,
     report: ImportReport,
     on_progress: ProgressCallback | None,
 ) -> FileReport:
@@ -229,10 +228,10 @@ def _import_file(
         dump_file = DumpFile.objects.create(
             run=run, path=shown_path, size=size, sha256=sha256, status=DumpFile.Status.IMPORTED
         )
-        writer = _BatchWriter(dump_file, run.publisher_id, sources, file_report, report)
+        writer = _BatchWriter(dump_file, run.publisher_id, context, file_report, report)
         with path.open("rb") as handle:
             done = 0
-            for batch in _batched(read_dump(handle), batch_size):
+            for batch in chunked(read_dump(handle), batch_size):
                 writer.write(batch)
                 if on_progress:
                     position = handle.tell()
@@ -262,10 +261,12 @@ def _encoding_message(undecodable: int, head: bytes) -> str:
     )
 
 
-def _batched(blocks: Iterable[Block], size: int) -> Iterator[list[Block]]:
-    iterator = iter(blocks)
-    while batch := list(itertools.islice(iterator, size)):
-        yield batch
+@dataclass(frozen=True)
+class _ImportContext:
+    """What every file of a run shares: lookups loaded once."""
+
+    sources: SourceDirectory
+    suggester: RegionSuggester
 
 
 class _BatchWriter:
@@ -276,13 +277,14 @@ class _BatchWriter:
         self,
         dump_file: DumpFile,
         publisher_id: int,
-        sources: SourceDirectory,
+        context: _ImportContext,
         file_report: FileReport,
         report: ImportReport,
     ) -> None:
         self.dump_file = dump_file
         self.publisher_id = publisher_id
-        self.sources = sources
+        self.sources = context.sources
+        self.suggester = context.suggester
         self.file_report = file_report
         self.report = report
         self.undecodable = 0
@@ -381,6 +383,13 @@ class _BatchWriter:
                 source_id = self.sources.id_for(name, kind=Source.Kind.OUTLET)
                 links.add((article.pk, source_id, ArticleSource.Role.CITED))
         Caption.objects.bulk_create(captions)
+        store_new_article_suggestions(
+            self.suggester,
+            (
+                (article, list(block.record.captions))
+                for article, block in zip(articles, new_blocks.values(), strict=True)
+            ),
+        )
         ArticleSource.objects.bulk_create(
             [ArticleSource(article_id=a, source_id=s, role=r) for a, s, r in sorted(links)]
         )
@@ -400,4 +409,3 @@ class _BatchWriter:
             distributor_id=self.sources.id_for(credit.distributor) if credit.distributor else None,
             is_file_photo=credit.file_photo,
         )
-

@@ -6,8 +6,9 @@ from django.core.management.base import BaseCommand
 
 class Command(BaseCommand):
     help = (
-        "Create the demo editor account (in the editors group, staff so it may use the admin) with a generated password and "
-        "print its credentials. Run again, it sets a new password and prints it."
+        "Create the demo editor account (in the editors group, staff so it may use the "
+        "admin) with a generated password, and print its credentials. Run again, it sets a "
+        "new password and prints it."
     )
 
     def add_arguments(self, parser):
