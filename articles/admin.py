@@ -14,10 +14,13 @@ from articles.models import (
     Occurrence,
     PlaceName,
     Region,
+    RegionSuggestion,
     RegionTag,
     Source,
     SourceAlias,
+    TagEvent,
 )
+from articles.services.suggesting import refresh_suggestions
 
 
 class ReadOnlyAdminMixin:
@@ -118,6 +121,11 @@ class ArticleAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         # Articles come from dumps, so that every one of them has its provenance.
         return False
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The text (or its captions) may have changed: the evidence offsets with it.
+        refresh_suggestions(articles=Article.objects.filter(pk=form.instance.pk))
 
     def has_delete_permission(self, request, obj=None):
         # Nothing is lost: duplicates are merged, never deleted.
@@ -263,3 +271,21 @@ class OccurrenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["raw", "rejection_reason", "file__path"]
     list_select_related = ["file", "article"]
     fields = ["file", "position", "line", "article", "rejection_reason", "rejection_line", "raw"]
+
+
+@admin.register(RegionSuggestion)
+class RegionSuggestionAdmin(admin.ModelAdmin):
+    list_display = ["article", "region", "score", "status", "decided_by", "decided_at"]
+    list_filter = ["status", "region"]
+    search_fields = ["article__title"]
+    raw_id_fields = ["article", "decided_by"]
+    readonly_fields = ["evidence", "created_at"]
+    list_select_related = ["article", "region", "decided_by"]
+
+
+@admin.register(TagEvent)
+class TagEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["at", "article", "region", "action", "method", "user", "note"]
+    list_filter = ["action", "method", "region", "at"]
+    search_fields = ["article__title", "note", "user__username"]
+    list_select_related = ["article", "region", "user"]

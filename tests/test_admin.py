@@ -47,7 +47,7 @@ def inline_management_data(prefix: str, objects, fields) -> dict:
 @pytest.mark.django_db
 def test_every_admin_list_and_change_page_renders(admin_client, imported):
     models = ["article", "caption", "source", "sourcealias", "region", "placename", "regiontag"]
-    models += ["importrun", "dumpfile", "occurrence"]
+    models += ["importrun", "dumpfile", "occurrence", "regionsuggestion", "tagevent"]
     for model in models:
         response = admin_client.get(reverse(f"admin:articles_{model}_changelist"))
         assert response.status_code == 200, model
