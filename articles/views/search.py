@@ -118,6 +118,7 @@ def build_facets(filterset: ArticleFilter, results) -> dict:
     return {
         "selected": selected,
         "regions": regions,
+        "any_region": any(r["count"] or r["value"] in selected["region"] for r in regions),
         "sources": shown_sources,
         "more_sources": len(source_items) - len(shown_sources),
         "publishers": sorted(publishers, key=lambda item: -item["count"]),
