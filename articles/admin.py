@@ -48,13 +48,13 @@ class CaptionInline(admin.StackedInline):
     autocomplete_fields = ["agency", "distributor"]
 
 
-class RegionTagInline(admin.TabularInline):
+class RegionTagInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Tags are changed on the article page, where every change goes into the tag history."""
+
     model = RegionTag
     extra = 0
     fields = ["region", "method", "applied_by", "applied_at", "note"]
-    readonly_fields = ["applied_at"]
-    autocomplete_fields = ["region"]
-    raw_id_fields = ["applied_by"]
+    readonly_fields = fields
 
 
 class ArticleSourceInline(admin.TabularInline):
@@ -205,7 +205,7 @@ class PlaceNameAdmin(admin.ModelAdmin):
 
 
 @admin.register(RegionTag)
-class RegionTagAdmin(admin.ModelAdmin):
+class RegionTagAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["article", "region", "method", "applied_by", "applied_at"]
     list_filter = ["region", "method", "applied_at"]
     search_fields = ["article__title", "note"]

@@ -2,6 +2,13 @@ from django import forms
 
 from articles.models import Region
 
+MAX_ID = 2**63 - 1
+
+
+def _is_article_id(value) -> bool:
+    text = str(value)
+    return text.isascii() and text.isdigit() and int(text) <= MAX_ID
+
 
 class RegionChoiceForm(forms.Form):
     region = forms.ModelChoiceField(queryset=Region.objects.all(), empty_label="Choose a region")
@@ -19,12 +26,13 @@ class BulkTagForm(forms.Form):
     )
     article = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=())
     query = forms.CharField(required=False, widget=forms.HiddenInput, max_length=4000)
+    next = forms.CharField(required=False, widget=forms.HiddenInput, max_length=4000)
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Any article id may be posted; the view restricts them to the search's results.
-        self.fields["article"].valid_value = lambda value: str(value).isdigit()
+        self.fields["article"].valid_value = _is_article_id
 
     def clean(self):
         cleaned = super().clean()

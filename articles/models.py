@@ -278,7 +278,7 @@ class RegionTag(models.Model):
     """A region applied to an article, with who or what applied it and when."""
 
     class Method(models.TextChoices):
-        EDITOR = "editor", "Editor"
+        EDITOR = "editor", "By hand"
         SUGGESTION = "suggestion", "Accepted suggestion"
         BULK = "bulk", "Bulk action"
 

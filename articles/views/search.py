@@ -55,6 +55,7 @@ def render_search(request, params, *, template="articles/search.html", extra_con
             "articles": articles,
             "notices": notices,
             "facets": build_facets(filterset, results),
+            "params": params,
             "querystring": params.urlencode(),
             "regions": Region.objects.all(),
             "can_tag": request.user.has_perm("articles.tag_articles"),

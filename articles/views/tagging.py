@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import permission_required
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from articles.filters import ArticleFilter
@@ -63,7 +64,7 @@ def decide_suggestion(request, pk: int, decision: str):
 @can_tag
 def bulk_tag(request):
     form = BulkTagForm(request.POST)
-    back = reverse("articles:search") + "?" + request.POST.get("query", "")[:4000]
+    back = _back_to_search(request)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -74,7 +75,7 @@ def bulk_tag(request):
     results = ArticleFilter(QueryDict(query), queryset=Article.objects.all()).qs
     if form.cleaned_data["scope"] == BulkTagForm.SELECTED:
         articles = results.filter(pk__in=form.cleaned_data["article"])
-        description = f"bulk: {len(form.cleaned_data['article'])} selected of search ?{query}"
+        description = f"bulk: selected results of search ?{query}"
     else:
         articles = results
         description = f"bulk: every result of search ?{query}"
@@ -99,3 +100,11 @@ def bulk_tag(request):
     )
     messages.success(request, f"Tagged {added} article{'s' if added != 1 else ''} with {region}.")
     return redirect(back)
+
+
+def _back_to_search(request) -> str:
+    """Where the bulk form was sent from (the search or a region page), if it is ours."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse("articles:search") + "?" + request.POST.get("query", "")[:4000]

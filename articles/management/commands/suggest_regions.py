@@ -26,7 +26,10 @@ class Command(BaseCommand):
         if ids:
             articles = articles.filter(pk__in=ids)
         if since:
-            day = parse_date(since)
+            try:
+                day = parse_date(since)
+            except ValueError:
+                day = None
             if day is None:
                 raise CommandError(f"--since takes a date as YYYY-MM-DD, not {since!r}.")
             articles = articles.filter(created_at__date__gte=day)
