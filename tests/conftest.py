@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
 
+from articles.dumps import ArticleRecord, render_dump
 from articles.roles import EDITORS, VIEWERS
 from articles.services.importing import import_dump_files
 
@@ -34,6 +35,22 @@ def import_files(db):
         return import_dump_files(paths=[Path(p) for p in paths], publisher=publisher, **options)
 
     return run
+
+
+@pytest.fixture
+def numbered_dump(tmp_path):
+    """A dump file of ``count`` articles in the real layout, numbered through ``{i}``."""
+
+    def make(title: str, body: str, count: int, name: str = "many.txt") -> Path:
+        records = (
+            ArticleRecord(title=title.format(i=i), captions=(), paragraphs=(body.format(i=i),))
+            for i in range(count)
+        )
+        path = tmp_path / name
+        path.write_text("".join(render_dump(records)), encoding="utf-8")
+        return path
+
+    return make
 
 
 @pytest.fixture

@@ -197,16 +197,12 @@ def test_text_from_dumps_is_escaped(viewer_client, import_files, tmp_path):
 
 
 @pytest.mark.django_db
-def test_pagination_keeps_the_query_and_filters(viewer_client, import_files, tmp_path):
-    dump = tmp_path / "many.txt"
-    dump.write_text(
-        "\n\n\n\n".join(
-            f"Rafah Report Number {i}\n\nThe Rafah crossing report number {i} was filed today."
-            for i in range(45)
-        ),
-        encoding="utf-8",
+def test_pagination_keeps_the_query_and_filters(viewer_client, import_files, numbered_dump):
+    import_files(
+        numbered_dump(
+            "Rafah Report Number {i}", "The Rafah crossing report number {i} was filed today.", 45
+        )
     )
-    import_files(dump)
     first = viewer_client.get(SEARCH, {"q": "Rafah", "sort": "newest"})
     assert len(titles(first)) == 20
     html = page_text(first)
@@ -217,16 +213,12 @@ def test_pagination_keeps_the_query_and_filters(viewer_client, import_files, tmp
 
 
 @pytest.mark.django_db
-def test_queries_do_not_grow_with_the_page_size(viewer_client, import_files, tmp_path):
-    dump = tmp_path / "many.txt"
-    dump.write_text(
-        "\n\n\n\n".join(
-            f"Gaza Update {i}\n\nAid reached Gaza City, told Reuters. Update {i} from Rafah."
-            for i in range(30)
-        ),
-        encoding="utf-8",
+def test_queries_do_not_grow_with_the_page_size(viewer_client, import_files, numbered_dump):
+    import_files(
+        numbered_dump(
+            "Gaza Update {i}", "Aid reached Gaza City, told Reuters. Update {i} from Rafah.", 30
+        )
     )
-    import_files(dump)
     region = Region.objects.get(slug="gaza")
     for article in Article.objects.all():
         RegionTag.objects.create(article=article, region=region)

@@ -60,16 +60,10 @@ def test_keyboard_only_search(page, live_server, archive, editor_account):
     assert page.locator("ol.results > li").count() >= 2
 
 
-def test_page_through_results(page, live_server, import_files, editor_account, tmp_path):
-    dump = tmp_path / "many.txt"
-    dump.write_text(
-        "\n\n\n\n".join(
-            f"Rafah Crossing Report {i}\n\nThe Rafah crossing report {i} was filed today."
-            for i in range(25)
-        ),
-        encoding="utf-8",
+def test_page_through_results(page, live_server, import_files, editor_account, numbered_dump):
+    import_files(
+        numbered_dump("Rafah Crossing Report {i}", "The Rafah crossing report {i} was filed.", 25)
     )
-    import_files(dump)
     log_in(page, live_server, editor_account)
     page.goto(f"{live_server.url}/?q=Rafah&sort=newest")
     assert page.locator("ol.results > li").count() == 20
