@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_filters",
     "articles",
+    "duplicates",
 ]
 
 MIDDLEWARE = [

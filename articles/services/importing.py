@@ -31,6 +31,7 @@ from articles.models import (
 from articles.services.sources import SourceDirectory, find_or_create_source
 from articles.services.suggesting import RegionSuggester, store_new_article_suggestions
 from articles.utils import chunked
+from duplicates.services import on_articles_imported
 
 SNIFF_BYTES = 8192
 HASH_CHUNK = 1 << 20
@@ -393,6 +394,7 @@ class _BatchWriter:
         ArticleSource.objects.bulk_create(
             [ArticleSource(article_id=a, source_id=s, role=r) for a, s, r in sorted(links)]
         )
+        on_articles_imported(articles)
         return {article.fingerprint: article.pk for article in articles}
 
     def _caption(self, article_id: int, position: int, line: str) -> Caption:
