@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from pathlib import Path
 
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.utils import timezone
 
 from articles.credits import cited_sources, split_caption
@@ -234,6 +234,8 @@ def _import_file(
             done = 0
             for batch in chunked(read_dump(handle), batch_size):
                 writer.write(batch)
+                # With DEBUG on, Django logs every query; a big dump would grow it without end.
+                reset_queries()
                 if on_progress:
                     position = handle.tell()
                     on_progress(position - done)

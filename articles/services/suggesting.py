@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict
 
 from django.db import transaction
 
@@ -46,7 +45,10 @@ class RegionSuggester:
             article_id=article_id,
             region_id=self.region_ids[suggestion.region],
             score=round(suggestion.score, 4),
-            evidence=[asdict(evidence) for evidence in suggestion.evidence],
+            evidence=[
+                {"name": e.name, "field": e.field, "start": e.start, "end": e.end}
+                for e in suggestion.evidence
+            ],
         )
 
 
