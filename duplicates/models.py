@@ -67,9 +67,10 @@ class DuplicateCandidateQuerySet(models.QuerySet):
         return self.filter(status=DuplicateCandidate.Status.OPEN)
 
     def between_active_articles(self) -> DuplicateCandidateQuerySet:
-        return self.filter(
-            article_a__status=Article.Status.ACTIVE, article_b__status=Article.Status.ACTIVE
-        )
+        # Not a join on the articles' status: reading it means reading past each article's
+        # body. The merged articles are few and their ids come from the status index.
+        merged = Article.objects.filter(status=Article.Status.MERGED).values("pk")
+        return self.exclude(article_a__in=merged).exclude(article_b__in=merged)
 
     def to_review(self) -> DuplicateCandidateQuerySet:
         """The review queue: open pairs of two active articles, most similar first."""

@@ -389,3 +389,41 @@ def test_a_failure_in_detection_never_fails_the_import(import_files, tmp_path, m
     monkeypatch.undo()
     find_duplicates("--since", timezone.now().date().isoformat())
     assert stored_pairs() == {pair_of(articles["lna"], articles["lna-republished"])}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_bulk_rebuild_loads_keys_without_the_index_then_builds_it(
+    import_files, tmp_path, monkeypatch, caplog
+):
+    """Most keys to compute: the lookup index is dropped for the load and built once after;
+    an import meanwhile stores its keys and leaves its pairs to find_duplicates --since."""
+    from duplicates.services import sketches
+
+    articles = import_labelled(import_files, tmp_path, "lna", "lna-republished", "sudan")
+    expected = stored_pairs()
+    DuplicateCandidate.objects.all().delete()
+    monkeypatch.setattr("duplicates.services.candidates.BULK_MIN_ARTICLES", 0)
+    seen = []
+    real = sketches.store_sketches
+
+    def spy(**kwargs):
+        seen.append(sketches.lookup_index_exists())
+        return real(**kwargs)
+
+    monkeypatch.setattr(sketches, "store_sketches", spy)
+    find_duplicates("--rebuild")
+    assert seen == [False]
+    assert sketches.lookup_index_exists()
+    assert stored_pairs() == expected
+
+    # An import while the index is away: keys stored, pairing left for later.
+    monkeypatch.setattr(sketches, "store_sketches", real)
+    with connection.schema_editor(atomic=False) as editor:
+        editor.remove_index(BandKey, sketches._lookup_index())
+    later = import_labelled(import_files, tmp_path, "sudan-update", file_name="later.txt")
+    assert "find_duplicates is rebuilding the band keys" in caplog.text
+    assert BandKey.objects.filter(article=later["sudan-update"]).exists()
+    assert stored_pairs() == expected
+    find_duplicates("--since", timezone.now().date().isoformat())  # puts the index back first
+    assert sketches.lookup_index_exists()
+    assert pair_of(articles["sudan"], later["sudan-update"]) in stored_pairs()

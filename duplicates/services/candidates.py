@@ -19,6 +19,7 @@ stored.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -47,6 +48,8 @@ logger = logging.getLogger(__name__)
 FETCH_CHUNK = 500
 # A whole-archive run computes in worker processes from this many articles.
 PARALLEL_MIN_ARTICLES = 5000
+# ... and loads keys without the lookup index when this many articles (and half) need keys.
+BULK_MIN_ARTICLES = 20_000
 
 
 class Progress:
@@ -99,6 +102,14 @@ def find_candidates_for(
         state = store.stored_sketch_state(sketches)
         stale = {pk: s for pk, s in sketches.items() if not store.is_current(state.get(pk), s)}
         store.store_sketches(sketches=stale, replace=True)
+    if not store.lookup_index_exists():
+        # A rebuild is loading keys without the index: a lookup would read the whole table.
+        logger.warning(
+            "find_duplicates is rebuilding the band keys: %d new articles will be paired by "
+            "the next run of find_duplicates --since.",
+            len(texts),
+        )
+        return []
     pairs = _pairs_sharing_a_band(sketches)
     if not new:
         pairs -= _stored_pairs(texts)
@@ -238,6 +249,7 @@ def find_duplicates(
 
 def _find_since(since: date, rebuild: bool, batch_size: int, progress: Progress) -> ArchiveReport:
     report = ArchiveReport()
+    store.ensure_lookup_index()
     # The older articles must have their keys stored to be found.
     report.sketched += _sketch_missing(rebuild, batch_size, progress)
     recent = Article.objects.active().filter(created_at__date__gte=since)
@@ -316,6 +328,7 @@ def _find_in_archive(
 ) -> ArchiveReport:
     report = ArchiveReport()
     clock = time.perf_counter()
+    store.ensure_lookup_index()
     ids = list(Article.objects.active().order_by("pk").values_list("pk", flat=True))
     report.articles = len(ids)
     if rebuild:
@@ -328,6 +341,10 @@ def _find_in_archive(
             if version == neardup.SKETCH_VERSION
         }
     parallel = workers > 1 and len(ids) >= PARALLEL_MIN_ARTICLES
+    # Most keys to (re)compute, as after an engine change: load them without the lookup index.
+    missing = len(ids) - len(known)
+    bulk = missing >= BULK_MIN_ARTICLES and missing >= len(ids) // 2
+    loading = store.without_lookup_index() if bulk else contextlib.nullcontext()
     with (
         _ShingleFile() as shingle_file,
         _Workers(workers if parallel else 0) as pool,
@@ -342,17 +359,20 @@ def _find_in_archive(
                 texts = _fetch_texts(chunk)
                 yield [(pk, t.title, t.body, known.get(pk)) for pk, t in texts.items()]
 
-        for results in pool.map(engine.sketch_items, items()):
-            stale: dict[int, Sketch] = {}
-            for pk, digest, shingles, keys in results:
-                shingle_file.add(pk, shingles)
-                if keys is not None:
-                    stale[pk] = Sketch(shingles, keys, digest)
-            if stale:
-                with transaction.atomic():
-                    store.store_sketches(sketches=stale, replace=not rebuild)
-                report.sketched += len(stale)
-            progress.advance(len(results))
+        with loading:
+            for results in pool.map(engine.sketch_items, items()):
+                stale: dict[int, Sketch] = {}
+                for pk, digest, shingles, keys in results:
+                    shingle_file.add(pk, shingles)
+                    if keys is not None:
+                        stale[pk] = Sketch(shingles, keys, digest)
+                if stale:
+                    with transaction.atomic():
+                        store.store_sketches(sketches=stale, replace=not rebuild)
+                    report.sketched += len(stale)
+                progress.advance(len(results))
+            if bulk:
+                progress.phase("indexing", 1)
         report.seconds["sketching"] = time.perf_counter() - clock
 
         # 2. The pairs that share a band, one band at a time, straight from the index.

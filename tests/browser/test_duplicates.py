@@ -17,6 +17,19 @@ pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/shots")
 
 
+@pytest.fixture(autouse=True)
+def _seeded_rows(seeded_database_contents):
+    """The seeded rows (groups, regions, sources), put back when a transactional test that ran
+    before the first browser test flushed them: tests/browser/conftest.py's live_database sets
+    up the database before _seeded_contents_for_every_connection hands the browser thread's
+    connection the serialized copy, so that first test finds none to restore."""
+    from django.contrib.auth.models import Group
+    from django.db import connection
+
+    if not Group.objects.exists():
+        connection.creation.deserialize_db_from_string(seeded_database_contents)
+
+
 def screenshot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / name), full_page=True)
