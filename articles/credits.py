@@ -23,8 +23,9 @@ name and does not count.
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "KNOWN_SOURCES",
@@ -481,20 +482,49 @@ _FIRST_WORDS = frozenset(
 _WORD = re.compile(r"\w+")
 
 
+@lru_cache(maxsize=256)
+def _starts_pattern(present: frozenset[str]) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(sorted(present)) + r")\b", re.I)
+
+
 def _mentions(text: str) -> Iterator[re.Match[str]]:
     lowered = text.lower()
     present = _FIRST_WORDS.intersection(_WORD.findall(lowered))
     if not present:
         return
-    # re caches compiled patterns, and bodies share few distinct sets of first words. Searching
-    # the lowercased text is faster than re.I, when lowercasing keeps every offset.
-    same_offsets = len(lowered) == len(text)
-    starts = re.compile(r"\b(?:" + "|".join(sorted(present)) + r")\b", 0 if same_offsets else re.I)
+    if len(lowered) == len(text):
+        # Lowercasing kept every offset: find the few first words in the lowercased text, with
+        # no pattern to compile (most bodies have a set of first words of their own).
+        starts = _whole_word_starts(lowered, present)
+    else:
+        starts = [w.start() for w in _starts_pattern(frozenset(present)).finditer(text)]
     end = 0
-    for word in starts.finditer(lowered if same_offsets else text):
-        if word.start() >= end and (match := _MENTION.match(text, word.start())):
+    for start in starts:
+        if start >= end and (match := _MENTION.match(text, start)):
             end = match.end()
             yield match
+
+
+def _is_word_character(character: str) -> bool:
+    return character.isalnum() or character == "_"  # what ``\w`` matches
+
+
+def _whole_word_starts(text: str, words: Iterable[str]) -> list[int]:
+    """Where each of ``words`` occurs in ``text`` as a whole word (as ``\bword\b``), in order."""
+    starts = []
+    size = len(text)
+    for word in words:
+        length = len(word)
+        at = text.find(word)
+        while at != -1:
+            end = at + length
+            if (at == 0 or not _is_word_character(text[at - 1])) and (
+                end == size or not _is_word_character(text[end])
+            ):
+                starts.append(at)
+            at = text.find(word, at + 1)
+    starts.sort()
+    return starts
 
 
 def cited_sources(text: str) -> list[str]:
