@@ -160,6 +160,12 @@ class ArticleFilter(django_filters.FilterSet):
         occurrences = Occurrence.objects.filter(article=OuterRef("pk"), file__run=run)
         return queryset.filter(Exists(occurrences))
 
+    @property
+    def chosen_status(self) -> str | None:
+        """The status the results are filtered by; None for any status."""
+        status = self.cleaned("status") or Article.Status.ACTIVE
+        return None if status == Status.ALL else status
+
     def unfiltered_by_status(self):
         """The result set with every filter but status: for the status facet's counts."""
         return self._filtered(self.queryset.all(), with_status=False)
@@ -172,10 +178,8 @@ class ArticleFilter(django_filters.FilterSet):
 
     def _filtered(self, queryset, *, with_status: bool):
         self.errors  # noqa: B018 - validates the form once, so cleaned_data exists
-        if with_status:
-            status = self.cleaned("status") or Article.Status.ACTIVE
-            if status != Status.ALL:
-                queryset = queryset.filter(status=status)
+        if with_status and self.chosen_status is not None:
+            queryset = queryset.filter(status=self.chosen_status)
         if self.is_search:
             queryset = queryset.search(self.search_query)
         elif self.search_query.text.strip():

@@ -123,29 +123,13 @@ class ArticleQuerySet(models.QuerySet):
         backend = get_backend(connections[self.db])
         return backend.filter(self, query).order_by("-search_rank", "-created_at", "-id")
 
-    def facet_counts(self) -> dict[str, dict[int, int]]:
-        """How many of these articles each region, source, publisher and import run has."""
-        ids = self.order_by().values("pk")
-        links = ArticleSource.objects.filter(article__in=ids)
-        return {
-            "region": _counts(RegionTag.objects.filter(article__in=ids), "region_id", Count("id")),
-            "source": _counts(links, "source_id", Count("article_id", distinct=True)),
-            "publisher": _counts(
-                links.filter(role=ArticleSource.Role.PUBLISHER), "source_id", Count("id")
-            ),
-            "run": _counts(
-                Occurrence.objects.filter(article__in=ids),
-                "file__run_id",
-                Count("article_id", distinct=True),
-            ),
-        }
+    def result_stats(self, *, status: str | None):
+        """The exact count of these articles that have ``status`` (any status when None), how
+        many have each status, and facet counts (region, source, publisher, import run) of
+        those with ``status``: see articles.search.facets."""
+        from articles.search.facets import result_stats
 
-    def status_counts(self) -> dict[str, int]:
-        return _counts(self.order_by(), "status", Count("id"))
-
-
-def _counts(queryset, key: str, count) -> dict:
-    return dict(queryset.values(key).annotate(n=count).values_list(key, "n"))
+        return result_stats(self, status=status)
 
 
 class Article(models.Model):
@@ -179,6 +163,7 @@ class Article(models.Model):
         ordering = ["-created_at", "-id"]
         permissions = [
             ("tag_articles", "Can tag articles with regions"),
+            ("bulk_tag_articles", "Can tag many articles at once from a search"),
             ("merge_articles", "Can merge duplicate articles and undo merges"),
             ("import_dumps", "Can import dump files"),
         ]

@@ -210,7 +210,9 @@ def bench_user():
     from django.contrib.auth.models import Permission
 
     user, _ = get_user_model().objects.get_or_create(username=BENCH_USERNAME)
-    user.user_permissions.add(Permission.objects.get(codename="tag_articles"))
+    user.user_permissions.add(
+        *Permission.objects.filter(codename__in=["tag_articles", "bulk_tag_articles"])
+    )
     return get_user_model().objects.get(pk=user.pk)  # permissions cache fresh
 
 

@@ -100,6 +100,7 @@ def ensure_index(connection: BaseDatabaseWrapper) -> None:
                     cursor.execute(statement)
             if not present.issuperset({"article_fts", *SQLITE_TRIGGERS}):
                 cursor.execute("INSERT INTO article_fts(article_fts) VALUES ('rebuild')")
+    ensure_facet_tokens(connection)
 
 
 def drop_index(connection: BaseDatabaseWrapper) -> None:
@@ -164,3 +165,55 @@ def drop_rank_vector(connection: BaseDatabaseWrapper) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(POSTGRES_RANK_VECTOR_DROP)
+
+
+# Change tokens for the in-memory facet counts (articles.search.facets): a write to a table that
+# a facet counts from leaves a new token for that facet's kind.
+FACET_TABLES = {
+    "region": "articles_regiontag",
+    "source": "articles_articlesource",
+    "run": "articles_occurrence",
+}
+SQLITE_FACET_TOKENS = [
+    "CREATE TABLE IF NOT EXISTS search_facet_generation "
+    "(kind TEXT PRIMARY KEY, token INTEGER NOT NULL)",
+    *(
+        f"INSERT OR IGNORE INTO search_facet_generation (kind, token) VALUES ('{kind}', random())"
+        for kind in FACET_TABLES
+    ),
+    *(
+        f"CREATE TRIGGER IF NOT EXISTS facet_{kind}_{event.lower()} AFTER {event} ON {table} "
+        f"BEGIN UPDATE search_facet_generation SET token = random() WHERE kind = '{kind}'; END"
+        for kind, table in FACET_TABLES.items()
+        for event in ("INSERT", "UPDATE", "DELETE")
+    ),
+]
+# Statement triggers that append a row: no lock shared between writers (an import's long
+# transaction and an editor's tagging never wait on each other), and a sequence never hands
+# out the same id twice, even after a rollback.
+POSTGRES_FACET_TOKENS = [
+    "CREATE TABLE IF NOT EXISTS search_facet_change (id bigserial PRIMARY KEY, kind text NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS search_facet_change_kind_idx ON search_facet_change (kind, id)",
+    """
+    CREATE OR REPLACE FUNCTION search_facet_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO search_facet_change (kind) VALUES (TG_ARGV[0]);
+        RETURN NULL;
+    END $$
+    """,
+    *(
+        f"CREATE OR REPLACE TRIGGER facet_{kind}_changed "
+        f"AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION search_facet_changed('{kind}')"
+        for kind, table in FACET_TABLES.items()
+    ),
+]
+
+
+def ensure_facet_tokens(connection: BaseDatabaseWrapper) -> None:
+    """Create the change-token table and its triggers where they are missing (idempotent; on
+    SQLite, puts back the triggers that a migration rebuilding a table dropped)."""
+    statements = {"postgresql": POSTGRES_FACET_TOKENS, "sqlite": SQLITE_FACET_TOKENS}
+    with connection.cursor() as cursor:
+        for statement in statements.get(connection.vendor, []):
+            cursor.execute(statement)

@@ -6,11 +6,13 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.functional import cached_property
 
 from articles import exports
 from articles.filters import ArticleFilter
 from articles.models import Article, ArticleSource, ImportRun, Region, RegionTag, Source
 from articles.search.backends import get_backend
+from articles.search.facets import ResultStats
 
 PAGE_SIZE = 20
 SOURCE_FACET_LIMIT = 15
@@ -36,7 +38,8 @@ def render_search(request, params, *, template="articles/search.html", extra_con
         for name, errors in filterset.errors.items()
     ]
     results = filterset.qs
-    page, page_notice = paginate(results, request.GET.get("page"))
+    stats = filterset.unfiltered_by_status().result_stats(status=filterset.chosen_status)
+    page, page_notice = paginate(results, request.GET.get("page"), count=stats.count)
     if page_notice:
         notices.append(page_notice)
     articles = list(with_listing_relations(page.object_list))
@@ -54,7 +57,7 @@ def render_search(request, params, *, template="articles/search.html", extra_con
             "page": page,
             "articles": articles,
             "notices": notices,
-            "facets": build_facets(filterset, results),
+            "facets": build_facets(filterset, stats),
             "params": params,
             "querystring": params.urlencode(),
             "regions": Region.objects.all(),
@@ -64,8 +67,20 @@ def render_search(request, params, *, template="articles/search.html", extra_con
     )
 
 
-def paginate(queryset, page_number: str | None):
-    paginator = Paginator(queryset, PAGE_SIZE)
+class CountedPaginator(Paginator):
+    """A paginator told its count: the result stats counted the results already."""
+
+    def __init__(self, object_list, per_page, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known_count
+
+
+def paginate(queryset, page_number: str | None, *, count: int):
+    paginator = CountedPaginator(queryset, PAGE_SIZE, count=count)
     if page_number in (None, ""):
         return paginator.page(1), None
     try:
@@ -80,14 +95,21 @@ def paginate(queryset, page_number: str | None):
         )
 
 
-def build_facets(filterset: ArticleFilter, results) -> dict:
-    counts = results.facet_counts()
-    selected = {
-        name: {str(v) for v in (filterset.form[name].value() or [])}
-        if isinstance(filterset.form[name].value(), list)
-        else {str(filterset.form[name].value() or "")}
-        for name in ("region", "source", "publisher", "run", "status")
-    }
+FACET_FILTERS = ("region", "source", "publisher", "run", "status")
+
+
+def submitted_values(filterset: ArticleFilter, name: str) -> set[str]:
+    """The values submitted for one filter, as strings. A value holding a NUL byte can match
+    nothing and PostgreSQL refuses it in a query, so it is left out here (the form already
+    reports it)."""
+    value = filterset.form[name].value()
+    values = value if isinstance(value, list) else [value or ""]
+    return {str(v) for v in values if "\x00" not in str(v)}
+
+
+def build_facets(filterset: ArticleFilter, stats: ResultStats) -> dict:
+    counts = stats.facets
+    selected = {name: submitted_values(filterset, name) for name in FACET_FILTERS}
     regions = [
         {"value": r.slug, "label": r.name, "count": counts["region"].get(r.pk, 0)}
         for r in Region.objects.all()
@@ -115,7 +137,7 @@ def build_facets(filterset: ArticleFilter, results) -> dict:
         if s.pk in counts["publisher"]
     ]
     runs = ImportRun.objects.filter(pk__in=counts["run"]).order_by("-started_at")[:20]
-    status_counts = filterset.unfiltered_by_status().status_counts()
+    status_counts = stats.status_counts
     return {
         "selected": selected,
         "regions": regions,

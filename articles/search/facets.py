@@ -1,0 +1,190 @@
+"""Result counts and facet counts for a result set, from one list of its ids.
+
+Counting a broad search's facets in SQL costs a join per facet over every match (a query for
+``Gaza`` matches more than half of the archive), on every page. Search engines keep the
+facet values of every document in memory as columns ("doc values") and count a result set
+against them; so does this module:
+
+- the result set's ids and statuses come from the database in one query (the same query
+  that filters; no ranking), which also gives the exact count and the status facet;
+- the (article, value) pairs of each facet kind (region tags, sources, publishers, import runs)
+  are held per process as numpy arrays, and counting a result set is a mask and a bincount:
+  about a millisecond for 100,000 articles.
+
+The pairs are reloaded when the database says that their table changed: triggers (see
+``articles.search.schema``) leave a change token per kind. SQLite's row triggers write a random
+token, so a rolled-back change never leaves behind a token that a later change could repeat;
+PostgreSQL's statement triggers append a row instead, so that writers do not wait on one
+another, and the token is the newest row's id: a sequence never hands out an id twice, so a
+rolled-back change leaves a token that no later change repeats. Reloading a kind prunes its
+older rows.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from itertools import chain
+
+import numpy as np
+from django.core.exceptions import EmptyResultSet
+from django.db import DatabaseError, connections, transaction
+
+# kind -> SQL of its distinct (article id, value id) pairs
+PAIR_SQL = {
+    "region": "SELECT article_id, region_id FROM articles_regiontag",
+    "source": "SELECT DISTINCT article_id, source_id FROM articles_articlesource",
+    "publisher": (
+        "SELECT DISTINCT article_id, source_id FROM articles_articlesource WHERE role = 'publisher'"
+    ),
+    "run": (
+        "SELECT DISTINCT o.article_id, f.run_id FROM articles_occurrence o "
+        "JOIN articles_dumpfile f ON f.id = o.file_id WHERE o.article_id IS NOT NULL"
+    ),
+}
+# kind -> the change token it follows (sources and publishers come from one table)
+TOKEN_OF = {"region": "region", "source": "source", "publisher": "source", "run": "run"}
+
+SQLITE_TOKENS = "SELECT kind, token FROM search_facet_generation"
+# One index probe per kind (search_facet_change_kind_idx), however many rows are there.
+POSTGRES_TOKENS = " UNION ALL ".join(
+    f"(SELECT '{kind}', max(id) FROM search_facet_change WHERE kind = '{kind}')"
+    for kind in sorted(set(TOKEN_OF.values()))
+)
+POSTGRES_PRUNE = "DELETE FROM search_facet_change WHERE kind = %s AND id < %s"
+
+
+@dataclass(frozen=True)
+class ResultStats:
+    """The counts of a result set: ``count`` of the articles with the chosen status,
+    ``status_counts`` over every status, and per facet kind, value id -> articles."""
+
+    count: int
+    status_counts: dict[str, int]
+    facets: dict[str, dict[int, int]]
+
+
+@dataclass
+class _Pairs:
+    token: object
+    articles: np.ndarray
+    values: np.ndarray
+
+
+@dataclass
+class _Index:
+    kinds: dict[str, _Pairs] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_indexes: dict[tuple[str, str], _Index] = {}
+_indexes_lock = threading.Lock()
+
+
+def result_stats(queryset, *, status: str | None) -> ResultStats:
+    """Counts for ``queryset`` (every filter applied but status): how many articles have
+    ``status`` (every status when None), how many have each status, and the facet counts of
+    those with ``status``."""
+    ids, statuses = _ids_and_statuses(queryset)
+    status_counts: dict[str, int] = {}
+    for value in statuses:
+        status_counts[value] = status_counts.get(value, 0) + 1
+    if status is None or status_counts.get(status, 0) == len(ids):
+        chosen = np.asarray(ids, dtype=np.int64)
+    else:
+        chosen = np.fromiter(
+            (pk for pk, value in zip(ids, statuses, strict=True) if value == status),
+            dtype=np.int64,
+        )
+    return ResultStats(
+        count=len(chosen),
+        status_counts=status_counts,
+        facets=facet_counts(chosen, using=queryset.db),
+    )
+
+
+def facet_counts(article_ids: np.ndarray, *, using: str) -> dict[str, dict[int, int]]:
+    """Per facet kind, value id -> how many of ``article_ids`` have it."""
+    pairs = _current_pairs(using)
+    if not len(article_ids):
+        return {kind: {} for kind in pairs}
+    size = int(article_ids.max()) + 1
+    for kind_pairs in pairs.values():
+        if len(kind_pairs.articles):
+            size = max(size, int(kind_pairs.articles.max()) + 1)
+    chosen = np.zeros(size, dtype=bool)
+    chosen[article_ids] = True
+    counts = {}
+    for kind, kind_pairs in pairs.items():
+        values = kind_pairs.values[chosen[kind_pairs.articles]]
+        if not len(values):
+            counts[kind] = {}
+            continue
+        tally = np.bincount(values)
+        present = np.flatnonzero(tally)
+        counts[kind] = dict(zip(present.tolist(), tally[present].tolist(), strict=True))
+    return counts
+
+
+def _ids_and_statuses(queryset) -> tuple[list[int], list[str]]:
+    try:
+        sql, params = queryset.order_by().values_list("pk", "status").query.sql_with_params()
+    except EmptyResultSet:
+        return [], []
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows:
+        return [], []
+    ids, statuses = zip(*rows, strict=True)
+    return list(ids), list(statuses)
+
+
+def _current_pairs(using: str) -> dict[str, _Pairs]:
+    connection = connections[using]
+    key = (using, str(connection.settings_dict["NAME"]))
+    with _indexes_lock:
+        index = _indexes.setdefault(key, _Index())
+    tokens = _tokens(connection)
+    with index.lock:
+        for kind, sql in PAIR_SQL.items():
+            token = tokens.get(TOKEN_OF[kind]) if tokens is not None else object()
+            cached = index.kinds.get(kind)
+            if cached is None or token is None or cached.token != token:
+                articles, values = _load_pairs(connection, sql)
+                index.kinds[kind] = _Pairs(token, articles, values)
+                _prune(connection, TOKEN_OF[kind], token)
+        return dict(index.kinds)
+
+
+def _tokens(connection) -> dict[str, object] | None:
+    """The change token of each kind; None when the database keeps none (then every count
+    reloads, which is correct, only slower)."""
+    sql = POSTGRES_TOKENS if connection.vendor == "postgresql" else SQLITE_TOKENS
+    try:
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            cursor.execute(sql)
+            rows = cursor.fetchall()
+    except DatabaseError:
+        return None
+    return {kind: tuple(token) for kind, *token in rows}
+
+
+def _prune(connection, kind: str, token) -> None:
+    """PostgreSQL: drop the change rows older than ``token`` (they no longer decide anything)."""
+    if connection.vendor != "postgresql" or not token or token[0] is None:
+        return
+    try:
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            cursor.execute(POSTGRES_PRUNE, [kind, token[0]])
+    except DatabaseError:
+        pass  # a read-only replica, say: the rows are only kept longer
+
+
+def _load_pairs(connection, sql: str) -> tuple[np.ndarray, np.ndarray]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=2 * len(rows))
+    flat = flat.reshape(-1, 2)
+    return flat[:, 0].copy(), flat[:, 1].copy()
