@@ -6,6 +6,9 @@ Sections:
   corpus   only generate the corpus (or check it with --verify)
   search   search page latency (full render) on a loaded archive, p50/p95 per database
   tagging  bulk-tag 10,000 articles of a search (rolled back), seconds per database
+  duplicates  whole-archive candidates, the import hook per new article, merge and undo
+  load     8 editors for 60 s against gunicorn: errors, search page p95 (needs --database-url
+           or builds a 100k bench database)
 
 A later benchmark adds a section: a module with ``add_arguments(parser)`` and ``run(args) -> int``
 listed in ``SECTIONS`` below. The exit status is 1 when a target is missed, 0 otherwise
@@ -29,6 +32,7 @@ from bench import (
     REPO_ROOT,
     corpus,
 )
+from bench.duplicates import DuplicatesSection
 from bench.importing import (
     DatabaseUnavailable,
     ImportFailed,
@@ -37,6 +41,7 @@ from bench.importing import (
     load_corpus,
     sqlite_url,
 )
+from bench.load import LoadSection
 from bench.search import SearchSection
 from bench.tagging import TaggingSection
 
@@ -488,6 +493,8 @@ SECTIONS = {
     "corpus": CorpusSection,
     "search": SearchSection,
     "tagging": TaggingSection,
+    "duplicates": DuplicatesSection,
+    "load": LoadSection,
 }
 DEFAULT_SECTION = "import"
 
