@@ -7,7 +7,8 @@ MAX_ID = 2**63 - 1
 
 def _is_article_id(value) -> bool:
     text = str(value)
-    return text.isascii() and text.isdigit() and int(text) <= MAX_ID
+    # The length first: int() refuses strings of more than 4,300 digits with a ValueError.
+    return text.isascii() and text.isdigit() and len(text) <= 19 and int(text) <= MAX_ID
 
 
 class RegionChoiceForm(forms.Form):

@@ -14,6 +14,7 @@ EDITOR_PERMISSIONS = (
     *VIEWER_PERMISSIONS,
     "change_article",
     "tag_articles",
+    "bulk_tag_articles",
     "merge_articles",
     "import_dumps",
     "add_caption", "change_caption", "delete_caption",

@@ -11,7 +11,8 @@ urlpatterns = [
     path("articles/<int:pk>/regions/", tagging.add_tag, name="add-tag"),
     path("articles/<int:pk>/regions/<slug:slug>/remove/", tagging.remove_tag, name="remove-tag"),
     re_path(
-        r"^suggestions/(?P<pk>[0-9]+)/(?P<decision>accept|reject)/$",
+        # At most 19 digits: a longer id is a 404 here, not a ValueError from int() later.
+        r"^suggestions/(?P<pk>[0-9]{1,19})/(?P<decision>accept|reject)/$",
         tagging.decide_suggestion,
         name="decide-suggestion",
     ),

@@ -2,6 +2,8 @@ import itertools
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
+from django.utils.http import url_has_allowed_host_and_scheme
+
 T = TypeVar("T")
 
 
@@ -10,3 +12,15 @@ def chunked(values: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(values)
     while chunk := list(itertools.islice(iterator, size)):
         yield chunk
+
+
+def local_path(target: str, request) -> str | None:
+    """``target`` if it is a path on this site (``/...``), else None: for a posted ``next``.
+
+    A value without a slash is refused too, not only other hosts: ``redirect()`` would take
+    ``next=foo`` for the name of a URL pattern and fail."""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None

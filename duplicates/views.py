@@ -10,10 +10,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from articles.models import Article
+from articles.utils import local_path
 from duplicates import selectors
 from duplicates.filters import CandidateFilter
 from duplicates.forms import MergeForm, ReasonForm
@@ -246,12 +246,7 @@ def undo(request, pk: int):
 
 
 def _next_url(request) -> str | None:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return None
+    return local_path(request.POST.get("next", ""), request)
 
 
 def _short(title: str, limit: int = 80) -> str:

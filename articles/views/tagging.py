@@ -1,20 +1,22 @@
 """Changing region tags: by hand, by deciding on suggestions, and in bulk from a search.
-Every view here needs the tag_articles permission; viewers get 403."""
+Tagging needs the tag_articles permission, bulk tagging its own bulk_tag_articles; viewers
+have neither and get 403."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from articles.filters import ArticleFilter
 from articles.forms import BulkTagForm, RegionChoiceForm
 from articles.models import Article, Region, RegionSuggestion, RegionTag
 from articles.services import tagging
+from articles.utils import local_path
 
 can_tag = permission_required("articles.tag_articles", raise_exception=True)
+can_bulk_tag = permission_required("articles.bulk_tag_articles", raise_exception=True)
 
 
 @require_POST
@@ -61,7 +63,7 @@ def decide_suggestion(request, pk: int, decision: str):
 
 
 @require_POST
-@can_tag
+@can_bulk_tag
 def bulk_tag(request):
     form = BulkTagForm(request.POST)
     back = _back_to_search(request)
@@ -104,7 +106,6 @@ def bulk_tag(request):
 
 def _back_to_search(request) -> str:
     """Where the bulk form was sent from (the search or a region page), if it is ours."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if target := local_path(request.POST.get("next", ""), request):
         return target
     return reverse("articles:search") + "?" + request.POST.get("query", "")[:4000]
