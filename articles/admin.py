@@ -1,4 +1,5 @@
-"""The admin is where editors correct mistakes by hand; provenance is shown, never edited."""
+"""The admin is where editors correct mistakes by hand; provenance is shown, never edited.
+Every correction is recorded (``audit.admin.AuditedAdmin``) and shown on the article page."""
 
 from django.contrib import admin
 from django.db.models import Count
@@ -21,6 +22,7 @@ from articles.models import (
     TagEvent,
 )
 from articles.services.suggesting import refresh_suggestions
+from audit.admin import AuditedAdmin
 
 
 class ReadOnlyAdminMixin:
@@ -80,7 +82,7 @@ class OccurrenceInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["title", "status", "publisher_names", "occurrence_count", "created_at"]
     list_filter = ["status", "created_at", "region_tags__region", "source_links__source"]
     search_fields = ["title", "body", "captions__text"]
@@ -133,7 +135,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Caption)
-class CaptionAdmin(admin.ModelAdmin):
+class CaptionAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["short_text", "credit", "agency", "photographer", "distributor", "article"]
     list_filter = ["agency", "distributor", "is_file_photo"]
     search_fields = ["text", "credit", "photographer"]
@@ -153,7 +155,7 @@ class SourceAliasInline(admin.TabularInline):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name", "full_name", "kind", "article_count"]
     list_filter = ["kind"]
     search_fields = ["name", "full_name", "aliases__alias"]
@@ -171,7 +173,7 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(SourceAlias)
-class SourceAliasAdmin(admin.ModelAdmin):
+class SourceAliasAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["alias", "source"]
     search_fields = ["alias", "source__name"]
     autocomplete_fields = ["source"]
@@ -183,7 +185,7 @@ class PlaceNameInline(admin.TabularInline):
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name", "slug", "article_count"]
     search_fields = ["name", "place_names__name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -198,7 +200,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlaceName)
-class PlaceNameAdmin(admin.ModelAdmin):
+class PlaceNameAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name", "region"]
     list_filter = ["region"]
     search_fields = ["name"]

@@ -1,9 +1,11 @@
-"""The article page: the text with its captions, sources, regions, suggestions and provenance."""
+"""The article page: the text with its captions, sources, regions, suggestions, provenance and
+history of corrections."""
 
 from django.shortcuts import get_object_or_404, redirect, render
 
 from articles.highlight import evidence_spans, mark_spans
 from articles.models import Article, Caption, Region, RegionSuggestion, Source
+from audit.history import article_history
 
 
 def article_detail(request, pk: int):
@@ -41,7 +43,7 @@ def article_detail(request, pk: int):
             "region_tags": region_tags,
             "suggestions": suggestions,
             "untagged_regions": Region.objects.exclude(pk__in=tagged),
-            "tag_events": article.tag_events.select_related("region", "user")[:100],
+            "history": article_history(article),
             "occurrences": article.occurrences.select_related("file__run").order_by(
                 "file__run", "file"
             ),
