@@ -24,6 +24,18 @@ run: $(STAMP)
 	$(BIN)/python manage.py create_demo_user
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+## Production: migrate, collect static files, serve with gunicorn on $(GUNICORN_BIND).
+## DJANGO_DEBUG defaults to 0 here, so DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS are needed.
+GUNICORN_BIND ?= 127.0.0.1:8000
+WEB_CONCURRENCY ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) * 2 + 1 )))
+GUNICORN_TIMEOUT ?= 60
+serve: export DJANGO_DEBUG := $(or $(DJANGO_DEBUG),0)
+serve: $(STAMP)
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py collectstatic --no-input
+	$(BIN)/gunicorn newsroom.wsgi:application --bind $(GUNICORN_BIND) \
+		--workers $(WEB_CONCURRENCY) --timeout $(GUNICORN_TIMEOUT) --error-logfile -
+
 ## Set up and run the whole suite (browser tests run when Chromium is installed)
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
