@@ -1,6 +1,7 @@
 """The admin is where editors correct mistakes by hand; provenance is shown, never edited.
 Every correction is recorded (``audit.admin.AuditedAdmin``) and shown on the article page."""
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
 from django.urls import reverse
@@ -25,6 +26,18 @@ from articles.services.suggesting import refresh_suggestions
 from audit.admin import AuditedAdmin
 
 
+class PlainNewlinesForm(forms.ModelForm):
+    """Browsers post a textarea's line breaks as CRLF; the text is stored with LF, as imported.
+    Without this, saving an article unchanged would rewrite its body (and record a correction)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in cleaned.items():
+            if isinstance(value, str) and "\r" in value:
+                cleaned[name] = value.replace("\r\n", "\n").replace("\r", "\n")
+        return cleaned
+
+
 class ReadOnlyAdminMixin:
     """For provenance: what was read stays as it was read."""
 
@@ -40,6 +53,7 @@ class ReadOnlyAdminMixin:
 
 class CaptionInline(admin.StackedInline):
     model = Caption
+    form = PlainNewlinesForm
     extra = 0
     fields = [
         "position",
@@ -83,6 +97,7 @@ class OccurrenceInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(Article)
 class ArticleAdmin(AuditedAdmin, admin.ModelAdmin):
+    form = PlainNewlinesForm
     list_display = ["title", "status", "publisher_names", "occurrence_count", "created_at"]
     list_filter = ["status", "created_at", "region_tags__region", "source_links__source"]
     search_fields = ["title", "body", "captions__text"]
@@ -136,6 +151,7 @@ class ArticleAdmin(AuditedAdmin, admin.ModelAdmin):
 
 @admin.register(Caption)
 class CaptionAdmin(AuditedAdmin, admin.ModelAdmin):
+    form = PlainNewlinesForm
     list_display = ["short_text", "credit", "agency", "photographer", "distributor", "article"]
     list_filter = ["agency", "distributor", "is_file_photo"]
     search_fields = ["text", "credit", "photographer"]

@@ -144,6 +144,19 @@ def test_an_admin_edit_shows_on_the_article_page_with_before_and_after(
     assert len(history) < len(old_body)
 
 
+def test_the_browsers_crlf_line_breaks_are_stored_as_they_were_imported(admin_as_editor, lna):
+    """A browser posts a textarea with CRLF line breaks: saving a title correction must not
+    rewrite the body (nor record a body correction)."""
+    old_body = lna.body
+    assert "\n\n" in old_body and "\r" not in old_body
+    data = article_form(lna, title="LNA denies base", body=old_body.replace("\n", "\r\n"))
+    post_article(admin_as_editor, lna, data)
+
+    lna.refresh_from_db()
+    assert lna.body == old_body
+    assert set(Correction.objects.filter(article=lna).values_list("field", flat=True)) == {"title"}
+
+
 def test_a_caption_edit_inline_and_in_the_caption_admin(admin_as_editor, viewer_client, lna):
     caption = lna.captions.get()
     afp = caption.agency
@@ -340,7 +353,7 @@ def test_the_admin_lists_the_audit_read_only_with_filters_and_search(
         {"user__id__exact": staff_editor.pk},
         {"content_type__id__exact": Correction.objects.get().content_type_id},
         {"action__exact": "changed"},
-        {"at__gte": "2000-01-01"},
+        {"at__gte": "2000-01-01 00:00:00+00:00"},
     ]:
         response = admin_as_editor.get(url, params)
         assert response.status_code == 200, params
