@@ -175,6 +175,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "newsroom.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "newsroom.security.client_ip"
 AXES_ENABLE_ADMIN = True
+# Lockouts are still logged with user name and address; this only drops axes' start-up banner
+# from the output of every manage.py command.
+AXES_VERBOSE = False
 
 # A session ends after a working day without a request: newsroom.middleware.IdleSessionMiddleware
 # renews it (cookie and database row) at most every SESSION_IDLE_RENEW_AFTER seconds.
