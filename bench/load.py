@@ -54,16 +54,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench import BENCH_DIR, DEFAULT_POSTGRES_URL, REPO_ROOT, corpus
+from bench import BENCH_DIR, DEFAULT_POSTGRES_URL, REPO_ROOT
 from bench.importing import (
     DatabaseUnavailable,
     ImportFailed,
     describe_url,
     drop_database,
-    load_corpus,
     sqlite_url,
 )
-from bench.search import QUERIES, default_search_articles, percentile, print_table, say
+from bench.search import (
+    QUERIES,
+    build_archive,
+    default_search_articles,
+    percentile,
+    print_table,
+    say,
+)
 
 TARGET_SEARCH_P95_MS = 300
 BENCH_USERNAME = "bench-load"
@@ -673,7 +679,7 @@ class LoadSection:
         say(f"Database: {describe_url(url)}")
         try:
             if built_here:
-                _build(url, args)
+                build_archive(url, args)
             code = _measure(url, config, args)
         except (DatabaseUnavailable, ImportFailed) as error:
             verdict = "SKIP" if isinstance(error, DatabaseUnavailable) else "FAIL"
@@ -684,22 +690,6 @@ class LoadSection:
                 with contextlib.suppress(DatabaseUnavailable):
                     drop_database(url)
         return code
-
-
-def _build(url: str, args: argparse.Namespace) -> None:
-    directory = Path(args.corpus_dir)
-    directory = directory.with_name(f"{directory.name}-search-{args.search_articles}")
-    manifest = corpus.ensure(
-        directory,
-        articles=args.search_articles,
-        seed=args.seed,
-        repeat_share=0.0,
-        near_share=args.near_share,
-        log=say,
-    )
-    say(f"  importing {corpus.describe(manifest)} into a fresh database ...")
-    stats = load_corpus(url, corpus_dir=directory, debug=False)
-    say(f"    {stats['rows']['articles']:,} articles in {stats['seconds']:,.1f} s")
 
 
 def _measure(url: str, config: ServerConfig, args: argparse.Namespace) -> int:

@@ -139,6 +139,11 @@ def prepare(name: str, url: str, built_here: bool, args: argparse.Namespace) -> 
     say(f"{name}: {describe_url(url)}")
     if not built_here:
         return
+    build_archive(url, args)
+
+
+def build_archive(url: str, args: argparse.Namespace) -> None:
+    """Import the search corpus (``--search-articles`` distinct articles) into ``url``."""
     articles = args.search_articles
     directory = Path(args.corpus_dir)
     directory = directory.with_name(f"{directory.name}-search-{articles}")

@@ -61,6 +61,20 @@ def editor(django_user_model):
 
 
 @pytest.fixture
+def staff_editor(editor):
+    """The editor, with access to the admin."""
+    editor.is_staff = True
+    editor.save()
+    return editor
+
+
+@pytest.fixture
+def admin_client_as_editor(client, staff_editor):
+    client.force_login(staff_editor)
+    return client
+
+
+@pytest.fixture
 def viewer(django_user_model):
     user = django_user_model.objects.create_user("victor", password="correct-horse-battery")
     user.groups.add(Group.objects.get(name=VIEWERS))

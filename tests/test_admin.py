@@ -12,19 +12,6 @@ LNA_TITLE = "LNA Denies Haftar Seeking to Allow Russia to Set up Military Base i
 
 
 @pytest.fixture
-def staff_editor(editor):
-    editor.is_staff = True
-    editor.save()
-    return editor
-
-
-@pytest.fixture
-def admin_client_as_editor(client, staff_editor):
-    client.force_login(staff_editor)
-    return client
-
-
-@pytest.fixture
 def imported(import_files):
     import_files(*SAMPLE_DUMPS)
     return Article.objects.get(title=LNA_TITLE)

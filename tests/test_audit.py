@@ -26,19 +26,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff_editor(editor):
-    editor.is_staff = True
-    editor.save()
-    return editor
-
-
-@pytest.fixture
-def admin_as_editor(client, staff_editor):
-    client.force_login(staff_editor)
-    return client
-
-
-@pytest.fixture
 def viewer_client(viewer):
     """Its own client: ``client`` is the editor's."""
     client = Client()
@@ -110,7 +97,7 @@ def post_article(client, article, data):
 
 
 def test_an_admin_edit_shows_on_the_article_page_with_before_and_after(
-    admin_as_editor, viewer_client, staff_editor, lna
+    admin_client_as_editor, viewer_client, staff_editor, lna
 ):
     old_title, old_body = lna.title, lna.body
     paragraphs = old_body.split("\n\n")
@@ -121,7 +108,7 @@ def test_an_admin_edit_shows_on_the_article_page_with_before_and_after(
     corrected = re.sub(rf"\b{word}\b", word.upper(), paragraphs[middle], count=1)
     new_body = "\n\n".join([*paragraphs[:middle], corrected, *paragraphs[middle + 1 :]])
     new_title = "LNA denies <script>alert('x')</script> Russian base"
-    post_article(admin_as_editor, lna, article_form(lna, title=new_title, body=new_body))
+    post_article(admin_client_as_editor, lna, article_form(lna, title=new_title, body=new_body))
 
     rows = {row.field: row for row in Correction.objects.filter(article=lna)}
     assert set(rows) == {"title", "body"}  # updated_at, caption_text... are not corrections
@@ -144,20 +131,22 @@ def test_an_admin_edit_shows_on_the_article_page_with_before_and_after(
     assert len(history) < len(old_body)
 
 
-def test_the_browsers_crlf_line_breaks_are_stored_as_they_were_imported(admin_as_editor, lna):
+def test_the_browsers_crlf_line_breaks_are_stored_as_they_were_imported(
+    admin_client_as_editor, lna
+):
     """A browser posts a textarea with CRLF line breaks: saving a title correction must not
     rewrite the body (nor record a body correction)."""
     old_body = lna.body
     assert "\n\n" in old_body and "\r" not in old_body
     data = article_form(lna, title="LNA denies base", body=old_body.replace("\n", "\r\n"))
-    post_article(admin_as_editor, lna, data)
+    post_article(admin_client_as_editor, lna, data)
 
     lna.refresh_from_db()
     assert lna.body == old_body
     assert set(Correction.objects.filter(article=lna).values_list("field", flat=True)) == {"title"}
 
 
-def test_a_caption_edit_inline_and_in_the_caption_admin(admin_as_editor, viewer_client, lna):
+def test_a_caption_edit_inline_and_in_the_caption_admin(admin_client_as_editor, viewer_client, lna):
     caption = lna.captions.get()
     afp = caption.agency
     reuters, _ = Source.objects.get_or_create(
@@ -166,11 +155,11 @@ def test_a_caption_edit_inline_and_in_the_caption_admin(admin_as_editor, viewer_
     old_text = caption.text
     # Inline, from the article's change form.
     new_text = old_text.replace("Haftar", "Hafter", 1)
-    post_article(admin_as_editor, lna, article_form(lna, captions=[(caption, caption_fields(
+    post_article(admin_client_as_editor, lna, article_form(lna, captions=[(caption, caption_fields(
         caption, text=new_text))]))  # fmt: skip
     # Then in the caption admin: credit and agency.
     caption.refresh_from_db()
-    response = admin_as_editor.post(
+    response = admin_client_as_editor.post(
         reverse("admin:articles_caption_change", args=[caption.pk]),
         caption_fields(caption, credit="(Reuters)", agency=str(reuters.pk)),
     )
@@ -191,7 +180,7 @@ def test_a_caption_edit_inline_and_in_the_caption_admin(admin_as_editor, viewer_
     assert "<del>Haftar</del>" in history_of(viewer_client, lna) or "Hafter" in text
 
 
-def test_a_caption_added_and_deleted_inline(admin_as_editor, viewer_client, lna):
+def test_a_caption_added_and_deleted_inline(admin_client_as_editor, viewer_client, lna):
     caption = lna.captions.get()
     new = {
         "position": "1",
@@ -205,7 +194,7 @@ def test_a_caption_added_and_deleted_inline(admin_as_editor, viewer_client, lna)
     data = article_form(lna, captions=[(caption, caption_fields(caption))])
     data.update({f"captions-1-{name}": value for name, value in new.items()})
     data["captions-TOTAL_FORMS"] = "2"
-    post_article(admin_as_editor, lna, data)
+    post_article(admin_client_as_editor, lna, data)
     added = lna.captions.get(position=1)
     created = Correction.objects.filter(object_id=added.pk, action=Correction.Action.CREATED)
     assert set(created.values_list("field", "after")) >= {
@@ -220,7 +209,7 @@ def test_a_caption_added_and_deleted_inline(admin_as_editor, viewer_client, lna)
             (added, caption_fields(added, DELETE="on")),
         ],
     )
-    post_article(admin_as_editor, lna, data)
+    post_article(admin_client_as_editor, lna, data)
     assert not Caption.objects.filter(pk=added.pk).exists()
     deleted = Correction.objects.filter(object_id=added.pk, action=Correction.Action.DELETED)
     assert ("text", "Smoke rises over Tripoli. (AFP)", "") in deleted.values_list(
@@ -233,7 +222,7 @@ def test_a_caption_added_and_deleted_inline(admin_as_editor, viewer_client, lna)
 
 
 def test_a_source_alias_edit_is_recorded_and_shown_on_its_articles(
-    admin_as_editor, viewer_client, lna
+    admin_client_as_editor, viewer_client, lna
 ):
     afp = Source.objects.get(name="AFP")
     alias = SourceAlias.objects.create(source=afp, alias="AFP photo desk")
@@ -246,7 +235,9 @@ def test_a_source_alias_edit_is_recorded_and_shown_on_its_articles(
     }
     data["aliases-TOTAL_FORMS"] = "2"
     data["aliases-1-alias"] = "AFP picture desk"
-    response = admin_as_editor.post(reverse("admin:articles_source_change", args=[afp.pk]), data)
+    response = admin_client_as_editor.post(
+        reverse("admin:articles_source_change", args=[afp.pk]), data
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
 
     rows = Correction.objects.filter(source=afp)
@@ -320,8 +311,10 @@ def test_a_merge_and_its_undo_are_in_both_histories(editor_client, viewer_client
 # Who sees what
 
 
-def test_a_viewer_sees_the_history_but_no_edit_buttons(admin_as_editor, viewer_client, viewer, lna):
-    post_article(admin_as_editor, lna, article_form(lna, title="LNA denies a Russian base"))
+def test_a_viewer_sees_the_history_but_no_edit_buttons(
+    admin_client_as_editor, viewer_client, viewer, lna
+):
+    post_article(admin_client_as_editor, lna, article_form(lna, title="LNA denies a Russian base"))
     response = viewer_client.get(lna.get_absolute_url())
     page = response.content.decode()
     assert "History of corrections" in page
@@ -341,12 +334,12 @@ def test_a_viewer_sees_the_history_but_no_edit_buttons(admin_as_editor, viewer_c
 
 
 def test_the_admin_lists_the_audit_read_only_with_filters_and_search(
-    admin_as_editor, staff_editor, lna
+    admin_client_as_editor, staff_editor, lna
 ):
-    post_article(admin_as_editor, lna, article_form(lna, title="LNA denies a Russian base"))
+    post_article(admin_client_as_editor, lna, article_form(lna, title="LNA denies a Russian base"))
     assert Group.objects.get(name=EDITORS).permissions.filter(codename="view_correction").exists()
     url = reverse("admin:audit_correction_changelist")
-    page = admin_as_editor.get(url).content.decode()
+    page = admin_client_as_editor.get(url).content.decode()
     assert "LNA denies a Russian base" in page and "edith" in page
     for params in [
         {"q": "Russian base"},
@@ -355,19 +348,21 @@ def test_the_admin_lists_the_audit_read_only_with_filters_and_search(
         {"action__exact": "changed"},
         {"at__gte": "2000-01-01 00:00:00+00:00"},
     ]:
-        response = admin_as_editor.get(url, params)
+        response = admin_client_as_editor.get(url, params)
         assert response.status_code == 200, params
         assert response.context["cl"].result_count == 1, params
-    assert admin_as_editor.get(url, {"q": "nothing like this"}).context["cl"].result_count == 0
+    assert (
+        admin_client_as_editor.get(url, {"q": "nothing like this"}).context["cl"].result_count == 0
+    )
 
     correction = Correction.objects.get()
     change_url = reverse("admin:audit_correction_change", args=[correction.pk])
-    detail = admin_as_editor.get(change_url)
+    detail = admin_client_as_editor.get(change_url)
     assert detail.status_code == 200 and LNA_TITLE in detail.content.decode()
-    assert admin_as_editor.post(change_url, {"after": "forged"}).status_code == 403
-    assert admin_as_editor.get(reverse("admin:audit_correction_add")).status_code == 403
+    assert admin_client_as_editor.post(change_url, {"after": "forged"}).status_code == 403
+    assert admin_client_as_editor.get(reverse("admin:audit_correction_add")).status_code == 403
     delete_url = reverse("admin:audit_correction_delete", args=[correction.pk])
-    assert admin_as_editor.post(delete_url, {"post": "yes"}).status_code == 403
+    assert admin_client_as_editor.post(delete_url, {"post": "yes"}).status_code == 403
     correction.refresh_from_db()
     assert correction.after == "LNA denies a Russian base"
 

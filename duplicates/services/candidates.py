@@ -553,21 +553,7 @@ def _store_in_bulk(sketches: dict[int, Sketch], rows: np.ndarray, *, replace: bo
     in primary key order (``COPY`` in binary on PostgreSQL)."""
     if replace:
         store.delete_band_rows(list(sketches))
-    now = timezone.now()
-    ArticleSketch.objects.bulk_create(
-        [
-            ArticleSketch(
-                article_id=pk,
-                version=neardup.SKETCH_VERSION,
-                text_hash=sketch.text_hash,
-                sketched_at=now,
-            )
-            for pk, sketch in sketches.items()
-        ],
-        update_conflicts=True,
-        unique_fields=["article"],
-        update_fields=["version", "text_hash", "sketched_at"],
-    )
+    store.record_sketched(sketches)
     if not len(rows):
         return
     sql = f"INSERT INTO {_bandkey_table()} (article_id, band, key) VALUES (%s, %s, %s)"

@@ -99,6 +99,14 @@ def store_sketches(*, sketches: dict[int, Sketch], replace: bool = True) -> int:
     ids = list(sketches)
     if replace:
         delete_band_rows(ids)
+    record_sketched(sketches)
+    rows = [(pk, band, key) for pk, sketch in sketches.items() for band, key in sketch.keys]
+    insert_band_rows(rows)
+    return len(rows)
+
+
+def record_sketched(sketches: dict[int, Sketch]) -> None:
+    """Which text (and sketch version) each article's stored band keys were computed from."""
     now = timezone.now()
     ArticleSketch.objects.bulk_create(
         [
@@ -114,9 +122,6 @@ def store_sketches(*, sketches: dict[int, Sketch], replace: bool = True) -> int:
         unique_fields=["article"],
         update_fields=["version", "text_hash", "sketched_at"],
     )
-    rows = [(pk, band, key) for pk, sketch in sketches.items() for band, key in sketch.keys]
-    insert_band_rows(rows)
-    return len(rows)
 
 
 def ensure_sketches(*, articles: Iterable[HasText]) -> int:
