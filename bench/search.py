@@ -200,6 +200,8 @@ def setup_django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "newsroom.settings"
     os.environ["DJANGO_DEBUG"] = "0"
+    # Production settings but over plain HTTP: the test client sends no HTTPS.
+    os.environ["DJANGO_HTTPS"] = "0"
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench")
     if str(REPO_ROOT) not in sys.path:
         sys.path.insert(0, str(REPO_ROOT))

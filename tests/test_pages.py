@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from articles.filters import ArticleFilter
 from articles.models import Article, ImportRun, Region, RegionTag, Source
 from tests.conftest import SAMPLE_DUMPS
 
@@ -210,6 +211,29 @@ def test_pagination_keeps_the_query_and_filters(viewer_client, import_files, num
     assert "q=Rafah" in html.split('rel="next" href="')[1].split('"')[0]
     third = viewer_client.get(SEARCH, {"q": "Rafah", "sort": "newest", "page": "3"})
     assert len(titles(third)) == 5
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sort", ["relevance", "title", "oldest"])
+def test_pages_follow_the_order_of_the_results(viewer_client, import_files, numbered_dump, sort):
+    """A page is loaded as its ordered ids, then those articles: the page keeps the order."""
+    import_files(
+        numbered_dump("Report {i} on Misrata", "A Misrata report, number {i}, no title match.", 25),
+        numbered_dump("Report {i}", "Another Misrata report, number {i}.", 20, name="more.txt"),
+    )
+    params = {"q": "Misrata", "sort": sort}
+    shown = [
+        article.pk
+        for page in ("1", "2", "3")
+        for article in viewer_client.get(SEARCH, {**params, "page": page}).context["articles"]
+    ]
+    results = ArticleFilter(params, queryset=Article.objects.all()).qs
+    assert shown == list(results.values_list("pk", flat=True))
+    assert len(shown) == 45
+    if sort == "relevance":  # title matches first
+        assert {a.title for a in Article.objects.filter(pk__in=shown[:25])} == {
+            f"Report {i} on Misrata" for i in range(25)
+        }
 
 
 @pytest.mark.django_db

@@ -42,7 +42,7 @@ def render_search(request, params, *, template="articles/search.html", extra_con
     page, page_notice = paginate(results, request.GET.get("page"), count=stats.count)
     if page_notice:
         notices.append(page_notice)
-    articles = list(with_listing_relations(page.object_list))
+    articles = page.object_list = page.object_list.prefetched(with_listing_relations)
     snippets = get_backend().snippets(articles, filterset.search_query)
     for article in articles:
         article.snippet = snippets.get(article.pk)
@@ -68,7 +68,9 @@ def render_search(request, params, *, template="articles/search.html", extra_con
 
 
 class CountedPaginator(Paginator):
-    """A paginator told its count: the result stats counted the results already."""
+    """A paginator told its count (the result stats counted the results already) that loads a
+    page in two steps: the ids of the page, ordered, then those articles. Ordering a broad
+    search's matches with their whole rows would carry every match's body through the sort."""
 
     def __init__(self, object_list, per_page, *, count: int) -> None:
         super().__init__(object_list, per_page)
@@ -77,6 +79,31 @@ class CountedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         return self.known_count
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        articles = self.object_list.model.objects.filter(pk__in=ids)
+        return self._get_page(PageOfIds(ids, articles), number, self)
+
+
+class PageOfIds:
+    """The articles of one page, in the order of ``ids``; a queryset to prefetch on."""
+
+    def __init__(self, ids: list[int], articles) -> None:
+        self.ids = ids
+        self.articles = articles
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def prefetched(self, prefetch) -> list:
+        by_id = {article.pk: article for article in prefetch(self.articles)}
+        return [by_id[pk] for pk in self.ids if pk in by_id]
 
 
 def paginate(queryset, page_number: str | None, *, count: int):
