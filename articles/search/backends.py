@@ -105,9 +105,7 @@ def tsquery_text(query: SearchQuery, *, weights: str = "", any_term: bool = Fals
     to those weights ("A": the title)."""
 
     def term(t: Term) -> str:
-        quoted = "'" + " ".join(t.words).replace("\\", "\\\\").replace("'", "''") + "'"
-        suffix = ("*" if t.prefix else "") + weights
-        return f"{quoted}:{suffix}" if suffix else quoted
+        return tsquery_term(t, weights=weights)
 
     if any_term:
         return " | ".join(term(t) for t in query.terms)
@@ -116,6 +114,32 @@ def tsquery_text(query: SearchQuery, *, weights: str = "", any_term: bool = Fals
     )
     excluded = "".join(f" & !{term(t)}" for t in query.excluded)
     return positive + excluded
+
+
+def tsquery_term(t: Term, *, weights: str = "") -> str:
+    """One term as ``to_tsquery`` input: its words single-quoted, ``:*`` for a prefix."""
+    quoted = "'" + " ".join(t.words).replace("\\", "\\\\").replace("'", "''") + "'"
+    suffix = ("*" if t.prefix else "") + weights
+    return f"{quoted}:{suffix}" if suffix else quoted
+
+
+def match_tsquery_sql(query: SearchQuery) -> tuple[str, list]:
+    """The tsquery that matches ``query`` against the stored vector, as SQL: the same logic as
+    ``tsquery_text``, but each word or phrase goes through ``newsroom_phrase_query``, which
+    answers a phrase with the vector's word-pair lexemes (see articles.search.schema). A
+    prefix stays a ``to_tsquery`` prefix."""
+    params: list = []
+
+    def term(t: Term) -> str:
+        if t.prefix:
+            params.extend([POSTGRES_CONFIG, tsquery_term(t)])
+            return "to_tsquery(%s::regconfig, %s)"
+        params.extend([POSTGRES_CONFIG, " ".join(t.words)])
+        return "newsroom_phrase_query(%s::regconfig, %s)"
+
+    groups = " && ".join("(" + " || ".join(term(t) for t in group) + ")" for group in query.groups)
+    excluded = "".join(f" && (!!{term(t)})" for t in query.excluded)
+    return f"({groups}{excluded})", params
 
 
 def fts5_match(query: SearchQuery, *, column: str | None = None, any_term: bool = False) -> str:
@@ -360,10 +384,11 @@ class PostgresBackend(_Backend):
         # The one-row subquery keeps the tsquery out of the planner's sight, and gives NULL,
         # matching nothing, if no positive word survives the configuration (a stop word it knows
         # and the parser here does not): "!excluded" alone would match nearly everything.
+        match_sql, match_params = match_tsquery_sql(query)
         matches = _PostgresMatch(
             "{T}.search_vector @@ (SELECT CASE WHEN numnode(to_tsquery(%s::regconfig, %s)) > 0 "
-            "THEN to_tsquery(%s::regconfig, %s) END)",
-            [config, positive, config, tsquery_text(query)],
+            f"THEN {match_sql} END)",
+            [config, positive, *match_params],
         )
         # The compact vector holds only the title and the captions: a body-only match has
         # nothing in it to rank, so ts_rank runs for the first two tiers only.
