@@ -3,14 +3,17 @@
 import csv
 import io
 import json
+import runpy
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.filters import ArticleFilter
 from articles.models import Article, ImportRun, Region, RegionTag, Source
+from articles.search import facets
 from tests.conftest import SAMPLE_DUMPS
 
 LNA_TITLE = "LNA Denies Haftar Seeking to Allow Russia to Set up Military Base in Libya"
@@ -259,6 +262,24 @@ def test_queries_do_not_grow_with_the_page_size(viewer_client, import_files, num
     assert (few[1], many[1]) == (1, 20)
     assert many[0] == few[0]
     assert many[0] <= 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_server_worker_loads_the_facet_index_before_its_first_search(viewer_client, import_files):
+    import_files(*SAMPLE_DUMPS)
+
+    def loads_the_index() -> bool:
+        with CaptureQueriesContext(connection) as context:
+            assert viewer_client.get(SEARCH, {"q": "Gaza"}).status_code == 200
+        pair_queries = set(facets.PAIR_SQL.values())
+        return any(query["sql"] in pair_queries for query in context.captured_queries)
+
+    facets._indexes.clear()
+    assert loads_the_index()  # without the warm-up, the first search loads it
+    facets._indexes.clear()
+    hooks = runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))
+    hooks["post_worker_init"](worker=None)
+    assert not loads_the_index()
 
 
 @pytest.mark.django_db
