@@ -264,7 +264,7 @@ def test_queries_do_not_grow_with_the_page_size(viewer_client, import_files, num
     assert many[0] <= 20
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_server_worker_loads_the_facet_index_before_its_first_search(viewer_client, import_files):
     import_files(*SAMPLE_DUMPS)
 
