@@ -20,9 +20,10 @@ stopped (SIGTERM, then SIGKILL to its process group) whatever happens, Ctrl-C in
 Load: ``--users`` threads, each an editor with its own ``requests`` session, log in through the
 real login form (CSRF token, POST /accounts/login/), then loop until ``--seconds`` have passed
 (or ``--max-requests`` were sent in all), pausing ``--think`` seconds (uniform, seeded) before
-the first request and between requests, over a mix: a search from :data:`bench.search.QUERIES`; a search narrowed by what the
-last results page offers (a region, a source, a sort order, page 2 to 5); an article opened from
-the last results; a region page; the list of regions. Only 127.0.0.1 is ever requested.
+the first request and between requests, over a mix: a search from
+:data:`bench.search.QUERIES`; a search narrowed by what the last results page offers (a region,
+a source, a sort order, page 2 to 5); an article opened from the last results; a region page;
+the list of regions. Only 127.0.0.1 is ever requested.
 
 Each kind of request is reported with its count, errors (a status other than the expected one:
 200 for pages, a redirect to ``/`` for the login; or an exception such as a timeout), p50, p95
