@@ -15,6 +15,9 @@ Building blocks for later benchmarks:
   imports the corpus into it in a subprocess and returns the measured and verified stats.
 """
 
+import json
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -23,3 +26,15 @@ DEFAULT_CORPUS_DIR = BENCH_DIR / "corpus"
 DEFAULT_SQLITE_PATH = BENCH_DIR / "bench.sqlite3"
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/newsroom_bench"
 PUBLISHER = "Asharq Al-Awsat"
+
+
+def print_json_result(measure: Callable[[], object]) -> int:
+    """A child process's end: run ``measure`` with anything it prints sent to standard error,
+    then print its result as the one JSON line on standard output, which the parent reads."""
+    out, sys.stdout = sys.stdout, sys.stderr
+    try:
+        result = measure()
+    finally:
+        sys.stdout = out
+    print(json.dumps(result))
+    return 0

@@ -36,12 +36,19 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import sys
 from pathlib import Path
 
-from bench import BENCH_DIR, corpus
-from bench.importing import DatabaseUnavailable, ImportFailed, _parse, describe_url, sqlite_url
+from bench import BENCH_DIR, corpus, print_json_result
+from bench.importing import (
+    DatabaseUnavailable,
+    ImportFailed,
+    _parse,
+    delete_sqlite,
+    describe_url,
+    drop_postgres_database,
+    sqlite_url,
+)
 from bench.search import (
     add_database_arguments,
     cleanup,
@@ -236,7 +243,7 @@ def copy_database(url: str) -> str:
             raise DatabaseUnavailable(f"no SQLite database at {source}")
         target = BENCH_DIR / f"{source.stem}-dupbench.sqlite3"
         target.parent.mkdir(parents=True, exist_ok=True)
-        _delete_sqlite(target)
+        delete_sqlite(target)
         say(f"  copying {describe_url(url)} (SQLite backup API) ...")
         with (
             contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src,
@@ -270,24 +277,11 @@ def copy_database(url: str) -> str:
 def drop_copy(url: str) -> None:
     config = _parse(url)
     if "sqlite" in config["ENGINE"]:
-        _delete_sqlite(Path(config["NAME"]))
+        delete_sqlite(Path(config["NAME"]))
         return
-    from psycopg import sql
-
-    from bench.importing import _postgres_admin
-
     assert config["NAME"].endswith("_dupbench"), config["NAME"]  # only the copies made here
-    with contextlib.suppress(DatabaseUnavailable), _postgres_admin(config) as connection:
-        connection.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                sql.Identifier(config["NAME"])
-            )
-        )
-
-
-def _delete_sqlite(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    with contextlib.suppress(DatabaseUnavailable):
+        drop_postgres_database(config)
 
 
 # --- Child side ----------------------------------------------------------------------------
@@ -533,14 +527,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--seed", type=int, default=corpus.DEFAULT_SEED)
     args = parser.parse_args(argv)
-    out, sys.stdout = sys.stdout, sys.stderr
-    try:
+
+    def measure():
         setup_django(args.database_url)
-        result = _measure(args)
-    finally:
-        sys.stdout = out
-    print(json.dumps(result))
-    return 0
+        return _measure(args)
+
+    return print_json_result(measure)
 
 
 if __name__ == "__main__":

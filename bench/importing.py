@@ -100,7 +100,7 @@ def reset_database(database_url: str) -> None:
         path = Path(config["NAME"])
         _check_disposable(path.name, path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        _delete_sqlite(path)
+        delete_sqlite(path)
         return
     from psycopg import sql
 
@@ -115,11 +115,16 @@ def reset_database(database_url: str) -> None:
 def drop_database(database_url: str) -> None:
     config = _parse(database_url)
     if "sqlite" in config["ENGINE"]:
-        _delete_sqlite(Path(config["NAME"]))
+        delete_sqlite(Path(config["NAME"]))
         return
+    _check_disposable(config["NAME"])
+    drop_postgres_database(config)
+
+
+def drop_postgres_database(config: dict) -> None:
+    """Drop the PostgreSQL database of ``config`` (closing its connections)."""
     from psycopg import sql
 
-    _check_disposable(config["NAME"])
     with _postgres_admin(config) as connection:
         connection.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
@@ -128,7 +133,7 @@ def drop_database(database_url: str) -> None:
         )
 
 
-def _delete_sqlite(path: Path) -> None:
+def delete_sqlite(path: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 

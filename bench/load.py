@@ -55,7 +55,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench import BENCH_DIR, DEFAULT_POSTGRES_URL, REPO_ROOT
+from bench import BENCH_DIR, DEFAULT_POSTGRES_URL, REPO_ROOT, print_json_result
 from bench.importing import (
     DatabaseUnavailable,
     ImportFailed,
@@ -768,13 +768,7 @@ def main(argv: list[str] | None = None) -> int:
         "parent); print JSON.",
     )
     parser.parse_args(argv)
-    out, sys.stdout = sys.stdout, sys.stderr
-    try:
-        result = _child_setup()
-    finally:
-        sys.stdout = out
-    print(json.dumps(result))
-    return 0
+    return print_json_result(_child_setup)
 
 
 if __name__ == "__main__":

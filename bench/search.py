@@ -27,7 +27,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench import BENCH_DIR, DEFAULT_POSTGRES_URL, REPO_ROOT, corpus
+from bench import BENCH_DIR, DEFAULT_POSTGRES_URL, REPO_ROOT, corpus, print_json_result
 from bench.importing import (
     DatabaseUnavailable,
     ImportFailed,
@@ -364,14 +364,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args(argv)
-    out, sys.stdout = sys.stdout, sys.stderr
-    try:
+
+    def measure():
         setup_django(args.database_url)
-        result = _measure(args.rounds)
-    finally:
-        sys.stdout = out
-    print(json.dumps(result))
-    return 0
+        return _measure(args.rounds)
+
+    return print_json_result(measure)
 
 
 if __name__ == "__main__":

@@ -15,9 +15,8 @@ tags and their TagEvents (the final commit is not included, as it is rolled back
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 
+from bench import print_json_result
 from bench.importing import DatabaseUnavailable, ImportFailed
 from bench.search import (
     add_database_arguments,
@@ -143,14 +142,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--child", action="store_true", help="Measure; print JSON.")
     parser.add_argument("--database-url", required=True)
     args = parser.parse_args(argv)
-    out, sys.stdout = sys.stdout, sys.stderr
-    try:
+
+    def measure():
         setup_django(args.database_url)
-        result = _measure()
-    finally:
-        sys.stdout = out
-    print(json.dumps(result))
-    return 0
+        return _measure()
+
+    return print_json_result(measure)
 
 
 if __name__ == "__main__":

@@ -39,10 +39,12 @@ def render_search(request, params, *, template="articles/search.html", extra_con
     ]
     results = filterset.qs
     stats = filterset.unfiltered_by_status().result_stats(status=filterset.chosen_status)
-    page, page_notice = paginate(results, request.GET.get("page"), count=stats.count)
+    page, page_notice = paginate(
+        SlicedInTwoSteps(results, with_listing_relations), request.GET.get("page"), stats.count
+    )
     if page_notice:
         notices.append(page_notice)
-    articles = page.object_list = page.object_list.prefetched(with_listing_relations)
+    articles = page.object_list
     snippets = get_backend().snippets(articles, filterset.search_query)
     for article in articles:
         article.snippet = snippets.get(article.pk)
@@ -61,16 +63,13 @@ def render_search(request, params, *, template="articles/search.html", extra_con
             "params": params,
             "querystring": params.urlencode(),
             "regions": Region.objects.all(),
-            "can_tag": request.user.has_perm("articles.tag_articles"),
             **(extra_context or {}),
         },
     )
 
 
 class CountedPaginator(Paginator):
-    """A paginator told its count (the result stats counted the results already) that loads a
-    page in two steps: the ids of the page, ordered, then those articles. Ordering a broad
-    search's matches with their whole rows would carry every match's body through the sort."""
+    """A paginator told its count: the result stats counted the results already."""
 
     def __init__(self, object_list, per_page, *, count: int) -> None:
         super().__init__(object_list, per_page)
@@ -80,34 +79,25 @@ class CountedPaginator(Paginator):
     def count(self) -> int:
         return self.known_count
 
-    def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        articles = self.object_list.model.objects.filter(pk__in=ids)
-        return self._get_page(PageOfIds(ids, articles), number, self)
+
+class SlicedInTwoSteps:
+    """Results that load a slice in two steps: the ordered ids of the slice, then those
+    articles (with ``prefetch`` applied), put back in order. Ordering a broad search's matches
+    with their whole rows would carry every match's body through the sort."""
+
+    def __init__(self, queryset, prefetch) -> None:
+        self.queryset = queryset
+        self.prefetch = prefetch
+
+    def __getitem__(self, window: slice) -> list:
+        ids = list(self.queryset.values_list("pk", flat=True)[window])
+        articles = self.prefetch(self.queryset.model._default_manager.filter(pk__in=ids))
+        by_id = {article.pk: article for article in articles}
+        return [by_id[pk] for pk in ids if pk in by_id]
 
 
-class PageOfIds:
-    """The articles of one page, in the order of ``ids``; a queryset to prefetch on."""
-
-    def __init__(self, ids: list[int], articles) -> None:
-        self.ids = ids
-        self.articles = articles
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def prefetched(self, prefetch) -> list:
-        by_id = {article.pk: article for article in prefetch(self.articles)}
-        return [by_id[pk] for pk in self.ids if pk in by_id]
-
-
-def paginate(queryset, page_number: str | None, *, count: int):
-    paginator = CountedPaginator(queryset, PAGE_SIZE, count=count)
+def paginate(results, page_number: str | None, count: int):
+    paginator = CountedPaginator(results, PAGE_SIZE, count=count)
     if page_number in (None, ""):
         return paginator.page(1), None
     try:
