@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.db import connections
 from django.db.models import Exists, OuterRef
 
 from articles.models import (
@@ -15,6 +16,7 @@ from articles.models import (
     RegionTag,
     Source,
 )
+from articles.search.backends import get_backend
 from articles.search.query import SearchQuery, parse_query
 
 
@@ -39,6 +41,10 @@ class Sort:
 class Status:
     ALL = "all"
     CHOICES = [*Article.Status.choices, (ALL, "Any status")]
+
+
+# The filters that narrow the results (the others order them or choose a status).
+NARROWING_FILTERS = ("region", "source", "publisher", "run", "imported_from", "imported_to")
 
 
 class ImportRunChoiceField(forms.ModelChoiceField):
@@ -166,6 +172,28 @@ class ArticleFilter(django_filters.FilterSet):
         status = self.cleaned("status") or Article.Status.ACTIVE
         return None if status == Status.ALL else status
 
+    def result_stats(self):
+        """Counts of the results and their facets (see ArticleQuerySet.result_stats). A search
+        with no other filter takes its matches from the search index."""
+        match_ids = None
+        narrowed = self.queryset.query.has_filters() or any(
+            self.cleaned(name) for name in NARROWING_FILTERS
+        )
+        if self.is_search and not narrowed:
+            backend = get_backend(connections[self.queryset.db])
+            match_ids = backend.match_ids(self.search_query, self.queryset.db)
+        return self.unfiltered_by_status().result_stats(
+            status=self.chosen_status, match_ids=match_ids
+        )
+
+    def relevance_tiers(self, ids):
+        """``qs`` as its ranking tiers (see SearchBackend.tiers) when it is a search ordered by
+        relevance whose backend splits it; ``ids`` are those of every result."""
+        if not self.is_search or self.sort_order != Sort.RELEVANCE:
+            return None
+        unsearched = self._filtered(self.queryset.all(), with_status=True, with_search=False)
+        return get_backend(connections[self.queryset.db]).tiers(unsearched, self.search_query, ids)
+
     def unfiltered_by_status(self):
         """The result set with every filter but status: for the status facet's counts."""
         return self._filtered(self.queryset.all(), with_status=False)
@@ -176,12 +204,13 @@ class ArticleFilter(django_filters.FilterSet):
             return queryset  # search() orders by rank
         return queryset.order_by(*Sort.ORDERINGS.get(self.sort_order, Sort.ORDERINGS[Sort.NEWEST]))
 
-    def _filtered(self, queryset, *, with_status: bool):
+    def _filtered(self, queryset, *, with_status: bool, with_search: bool = True):
         self.errors  # noqa: B018 - validates the form once, so cleaned_data exists
         if with_status and self.chosen_status is not None:
             queryset = queryset.filter(status=self.chosen_status)
         if self.is_search:
-            queryset = queryset.search(self.search_query)
+            if with_search:
+                queryset = queryset.search(self.search_query)
         elif self.search_query.text.strip():
             return queryset.none()
         return super().filter_queryset(queryset) if self.is_bound else queryset

@@ -498,3 +498,77 @@ def test_any_text_runs_on_the_database(ranked, text):
     assert set(snippets) <= {a.pk for a in found}
     if query.is_empty:
         assert found == []
+
+
+# --- Pages of ranked results -----------------------------------------------------------------
+
+
+@pytest.fixture
+def tiered(db):
+    """Fourteen matches for "gaza" over the three tiers, ages mixed so that newest first alone
+    would interleave them, one merged away and one excluded by "-rafah"."""
+    articles = []
+    for i in range(5):
+        articles.append(make(f"Gaza Talks {i}", "Officials met.", age_days=(i * 7) % 11))
+        articles.append(
+            make(
+                f"Aid Convoy {i}", "Trucks waited.", f"Trucks bound for Gaza {i}. (AFP)", age_days=i
+            )
+        )
+        articles.append(
+            make(f"Market Report {i}", f"Prices rose in Gaza again, {i}.", age_days=i * 2)
+        )
+    make("Rafah Crossing", "Gaza and Rafah.", age_days=1)
+    survivor = articles[0]
+    merged = make(
+        "Gaza Talks Again", "Officials met.", status=Article.Status.MERGED, merged_into=survivor
+    )
+    gaza = Region.objects.get(slug="gaza")
+    for article in (articles[0], articles[4], merged):
+        RegionTag.objects.create(article=article, region=gaza)
+    return articles
+
+
+def page_ids(client, params: str, page: int) -> list[int]:
+    response = client.get(f"/?{params}&page={page}")
+    assert response.status_code == 200
+    return [article.pk for article in response.context["articles"]]
+
+
+@pytest.mark.parametrize("broad", [False, True], ids=["ranked", "tiered"])
+@pytest.mark.parametrize("params", ["q=gaza", "q=gaza+-rafah", "q=gaza&status=all"])
+def test_pages_list_every_result_once_in_rank_order(
+    tiered, editor_client, monkeypatch, broad, params
+):
+    from django.http import QueryDict
+
+    from articles.filters import ArticleFilter
+    from articles.views import search as search_view
+
+    if broad:
+        if connection.vendor != "sqlite":
+            pytest.skip("SQLite's broad-search path")
+        monkeypatch.setattr(backends, "SQLITE_RANKED_MATCHES", 0)
+    monkeypatch.setattr(search_view, "PAGE_SIZE", 4)
+    expected = list(ArticleFilter(QueryDict(params)).qs.values_list("pk", flat=True))
+    assert len(expected) >= 14
+    pages = [page_ids(editor_client, params, page) for page in range(1, -(-len(expected) // 4) + 1)]
+    assert [pk for page in pages for pk in page] == expected
+
+
+@pytest.mark.parametrize("params", ["q=gaza", "q=gaza+-rafah", "q=talks"])
+@pytest.mark.parametrize("status", ["active", "merged", "all"])
+def test_result_stats_from_the_search_index_equal_the_filtered_query(tiered, params, status):
+    from django.http import QueryDict
+
+    from articles.filters import ArticleFilter
+
+    filterset = ArticleFilter(QueryDict(f"{params}&status={status}"))
+    stats = filterset.result_stats()
+    generic = filterset.unfiltered_by_status().result_stats(status=filterset.chosen_status)
+    assert stats.count == generic.count > 0
+    assert stats.status_counts == generic.status_counts
+    assert stats.status_counts["merged"] == 1
+    assert stats.facets == generic.facets
+    assert stats.facets["region"]
+    assert sorted(stats.ids.tolist()) == sorted(generic.ids.tolist())

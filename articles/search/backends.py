@@ -40,9 +40,11 @@ from __future__ import annotations
 import html
 import re
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import cached_property
 from typing import Protocol
 
+import numpy as np
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection as default_connection
 from django.db import connections
@@ -59,6 +61,8 @@ FTS_TABLE = "article_fts"
 BM25_WEIGHTS = (10.0, 4.0, 1.0)
 # ts_rank weights, in PostgreSQL's order: D, C, B (captions), A (title).
 TS_RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"
+# The FTS columns of the first two ranking tiers.
+TIER_COLUMNS = ("title", "caption_text")
 # Above this many FTS matches, SQLite orders each tier newest first instead of by bm25.
 SQLITE_RANKED_MATCHES = 5000
 SNIPPET_WORDS = 30
@@ -72,10 +76,34 @@ START, STOP = "\x02", "\x03"
 _SPACES = re.compile(r"\s+")
 
 
+class Tier:
+    """One ranking tier of a result set: its results in order, and how many they are (an int,
+    or a function counting them, called when first needed)."""
+
+    def __init__(self, queryset, count: int | Callable[[], int]) -> None:
+        self.queryset = queryset
+        self._count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._count() if callable(self._count) else self._count
+
+
 class SearchBackend(Protocol):
     def filter(self, queryset, query: SearchQuery):
         """The articles of ``queryset`` that match, annotated with ``search_rank`` (a float,
         higher is better). Not ordered: ``ArticleQuerySet.search`` orders."""
+
+    def tiers(self, queryset, query: SearchQuery, ids: np.ndarray) -> list[Tier] | None:
+        """The results of ``query`` within ``queryset`` (every other filter applied) as their
+        ranking tiers, best first: each tier's results ordered and counted (among ``ids``,
+        every result's id), so that the tiers one after the other give the order of
+        ``filter(queryset, query)`` by rank. A page then ranks only the tier it shows. None
+        when ranking every match at once is cheap enough."""
+
+    def match_ids(self, query: SearchQuery, using: str) -> np.ndarray | None:
+        """The ids of every article matching ``query``, whatever its status, when the engine's
+        index gives them faster than the article table; else None."""
 
     def snippets(self, articles_or_ids, query: SearchQuery) -> dict[int, SafeString]:
         """Per article id, about 30 words around the matches, escaped, the matched words in
@@ -415,6 +443,12 @@ class PostgresBackend(_Backend):
         )
         return queryset.filter(matches).annotate(search_rank=rank)
 
+    def tiers(self, queryset, query: SearchQuery, ids: np.ndarray) -> list[Tier] | None:
+        return None
+
+    def match_ids(self, query: SearchQuery, using: str) -> np.ndarray | None:
+        return None  # the GIN index alone cannot tell: the table rows are read either way
+
     def _snippets(self, ids: list[int], query: SearchQuery) -> dict[int, SafeString]:
         # ts_headline marks the words the way the index stems them; it is asked for the whole
         # text (HighlightAll) and the window of about SNIPPET_WORDS words around the first
@@ -498,7 +532,7 @@ class SqliteBackend(_Backend):
     def filter(self, queryset, query: SearchQuery):
         match = fts5_match(query)
         # The tiers: a term in the title, else in the captions.
-        tiers = [fts5_match(query, column=c, any_term=True) for c in ("title", "caption_text")]
+        tiers = [fts5_match(query, column=c, any_term=True) for c in TIER_COLUMNS]
         if self._match_count(queryset.db, query, match) > SQLITE_RANKED_MATCHES:
             return self._filter_broad(queryset, match, tiers)
         return self._filter_ranked(queryset, match, tiers)
@@ -551,6 +585,55 @@ class SqliteBackend(_Backend):
             FloatField(),
         )
         return queryset.filter(matches).annotate(search_rank=rank)
+
+    def tiers(self, queryset, query: SearchQuery, ids: np.ndarray) -> list[Tier] | None:
+        match = fts5_match(query)
+        if self._match_count(queryset.db, query, match) <= SQLITE_RANKED_MATCHES:
+            return None  # bm25 ranks these few matches in one query
+        title, captions = (fts5_match(query, column=c, any_term=True) for c in TIER_COLUMNS)
+        # Each tier is one FTS expression: the index lists its members in a few milliseconds,
+        # and within a tier the broad path's rank is the tier itself, so its page is the newest
+        # of its members, which SQLite reads from the (status, created_at) index.
+        expressions = [
+            f"({match}) AND ({title})",
+            f"({match}) AND ({captions}) NOT ({title})",
+            f"({match}) NOT (({title}) OR ({captions}))",
+        ]
+
+        def counter(expression: str) -> Callable[[], int]:
+            def count() -> int:
+                members = self._fts_ids(queryset.db, expression)
+                return int(np.isin(ids, members, assume_unique=True).sum())
+
+            return count
+
+        in_tier = f"+{{T}}.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"
+        title_tier, captions_tier, body_tier = (
+            queryset.filter(_ArticleSQL(in_tier, [e], BooleanField())).order_by(
+                "-created_at", "-id"
+            )
+            for e in expressions
+        )
+        title_tier = Tier(title_tier, counter(expressions[0]))
+        captions_tier = Tier(captions_tier, counter(expressions[1]))
+        # A page of the last tier is rarely asked for: its count is what the others leave.
+        body_tier = Tier(body_tier, lambda: len(ids) - title_tier.count - captions_tier.count)
+        return [title_tier, captions_tier, body_tier]
+
+    def match_ids(self, query: SearchQuery, using: str) -> np.ndarray | None:
+        # The FTS index lists the matches in a few milliseconds; filtering them through the
+        # article table's (status, created_at) index costs ten times that on a broad search.
+        ids = self._fts_ids(using, fts5_match(query))
+        _MATCH_COUNTS.setdefault(query, {})[using] = len(ids)
+        return ids
+
+    def _fts_ids(self, using: str, match: str) -> np.ndarray:
+        with connections[using].cursor() as cursor:
+            cursor.execute(
+                f"SELECT group_concat(rowid) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match]
+            )
+            (joined,) = cursor.fetchone()
+        return np.fromstring(joined or "", dtype=np.int64, sep=",")
 
     def _snippets(self, ids: list[int], query: SearchQuery) -> dict[int, SafeString]:
         snippet = f"snippet({FTS_TABLE}, {{column}}, %s, %s, '…', {SNIPPET_WORDS})"

@@ -58,12 +58,13 @@ POSTGRES_PRUNE = "DELETE FROM search_facet_change WHERE kind = %s AND id < %s"
 
 @dataclass(frozen=True)
 class ResultStats:
-    """The counts of a result set: ``count`` of the articles with the chosen status,
+    """The counts of a result set: ``count`` of the articles with the chosen status (``ids``),
     ``status_counts`` over every status, and per facet kind, value id -> articles."""
 
     count: int
     status_counts: dict[str, int]
     facets: dict[str, dict[int, int]]
+    ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), compare=False)
 
 
 @dataclass
@@ -83,11 +84,18 @@ _indexes: dict[tuple[str, str], _Index] = {}
 _indexes_lock = threading.Lock()
 
 
-def result_stats(queryset, *, status: str | None) -> ResultStats:
+def result_stats(
+    queryset, *, status: str | None, match_ids: np.ndarray | None = None
+) -> ResultStats:
     """Counts for ``queryset`` (every filter applied but status): how many articles have
     ``status`` (every status when None), how many have each status, and the facet counts of
-    those with ``status``."""
-    ids_by_status = _ids_by_status(queryset)
+    those with ``status``. ``match_ids``, when given, are the ids of ``queryset`` whatever
+    their status (a search with no other filter, answered by the search index): only their
+    statuses are then looked up."""
+    if match_ids is None:
+        ids_by_status = _ids_by_status(queryset)
+    else:
+        ids_by_status = _split_by_status(match_ids, queryset.model, using=queryset.db)
     status_counts = {value: len(ids) for value, ids in ids_by_status.items()}
     chosen_lists = [ids for value, ids in ids_by_status.items() if status in (None, value)]
     chosen = np.concatenate(chosen_lists) if chosen_lists else np.zeros(0, dtype=np.int64)
@@ -95,6 +103,7 @@ def result_stats(queryset, *, status: str | None) -> ResultStats:
         count=len(chosen),
         status_counts=status_counts,
         facets=facet_counts(chosen, using=queryset.db),
+        ids=chosen,
     )
 
 
@@ -148,6 +157,26 @@ def _ids_by_status(queryset) -> dict[str, np.ndarray]:
         )
         rows = cursor.fetchall()
     return {value: np.fromstring(ids, dtype=np.int64, sep=",") for value, ids in rows if ids}
+
+
+def _split_by_status(ids: np.ndarray, model, *, using: str) -> dict[str, np.ndarray]:
+    """``ids`` grouped by status, reading only the articles that are not active (merged ones:
+    few, and found through the status index)."""
+    active = model.Status.ACTIVE
+    # "IN", not "NOT =": the status index finds those rows; a negation reads the whole table.
+    inactive = model._default_manager.db_manager(using).filter(
+        status__in=[value for value in model.Status.values if value != active]
+    )
+    by_status: dict[str, list[int]] = {}
+    for pk, status in inactive.order_by().values_list("pk", "status"):
+        by_status.setdefault(status, []).append(pk)
+    grouped = {
+        status: ids[np.isin(ids, np.array(pks, dtype=np.int64))]
+        for status, pks in by_status.items()
+    }
+    inactive_ids = np.array([pk for pks in by_status.values() for pk in pks], dtype=np.int64)
+    grouped[active] = ids[~np.isin(ids, inactive_ids)]
+    return {status: group for status, group in grouped.items() if len(group)}
 
 
 def _current_pairs(using: str) -> dict[str, _Pairs]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Prefetch
 from django.http import Http404
@@ -11,7 +13,7 @@ from django.utils.functional import cached_property
 from articles import exports
 from articles.filters import ArticleFilter
 from articles.models import Article, ArticleSource, ImportRun, Region, RegionTag, Source
-from articles.search.backends import get_backend
+from articles.search.backends import Tier, get_backend
 from articles.search.facets import ResultStats
 
 PAGE_SIZE = 20
@@ -37,10 +39,10 @@ def render_search(request, params, *, template="articles/search.html", extra_con
         "This filter was left out."
         for name, errors in filterset.errors.items()
     ]
-    results = filterset.qs
-    stats = filterset.unfiltered_by_status().result_stats(status=filterset.chosen_status)
+    stats = filterset.result_stats()
+    parts = filterset.relevance_tiers(stats.ids) or [Tier(filterset.qs, stats.count)]
     page, page_notice = paginate(
-        SlicedInTwoSteps(results, with_listing_relations), request.GET.get("page"), stats.count
+        SlicedInTwoSteps(parts, with_listing_relations), request.GET.get("page"), stats.count
     )
     if page_notice:
         notices.append(page_notice)
@@ -81,17 +83,28 @@ class CountedPaginator(Paginator):
 
 
 class SlicedInTwoSteps:
-    """Results that load a slice in two steps: the ordered ids of the slice, then those
+    """Results in consecutive parts (``Tier``s: an ordered queryset and its count) that load
+    a slice in two steps: the ordered ids of the slice from the parts it spans, then those
     articles (with ``prefetch`` applied), put back in order. Ordering a broad search's matches
-    with their whole rows would carry every match's body through the sort."""
+    with their whole rows would carry every match's body through the sort; the parts let a
+    search page rank only the tier it shows (see SearchBackend.tiers)."""
 
-    def __init__(self, queryset, prefetch) -> None:
-        self.queryset = queryset
+    def __init__(self, parts: Sequence[Tier], prefetch) -> None:
+        self.parts = parts
         self.prefetch = prefetch
 
     def __getitem__(self, window: slice) -> list:
-        ids = list(self.queryset.values_list("pk", flat=True)[window])
-        articles = self.prefetch(self.queryset.model._default_manager.filter(pk__in=ids))
+        ids, offset = [], 0
+        for part in self.parts:
+            if offset >= window.stop:
+                break
+            start, stop = max(window.start - offset, 0), min(window.stop - offset, part.count)
+            if start < stop:
+                ids += part.queryset.values_list("pk", flat=True)[start:stop]
+            offset += part.count
+        if not ids:
+            return []
+        articles = self.prefetch(Article.objects.filter(pk__in=ids))
         by_id = {article.pk: article for article in articles}
         return [by_id[pk] for pk in ids if pk in by_id]
 
