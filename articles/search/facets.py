@@ -5,9 +5,10 @@ Counting a broad search's facets in SQL costs a join per facet over every match 
 facet values of every document in memory as columns ("doc values") and count a result set
 against them; so does this module:
 
-- the result set's ids, grouped by status, come from the database in one query (the same
-  query that filters, wrapped; no ranking), which also gives the exact count and the status
-  facet;
+- the result set's ids come from the database in one query (the same query that filters,
+  wrapped; no ranking), or for a search with no other filter from the search index, and are
+  split by status with the list of the few articles that are not active (merged ones): that
+  gives the exact count and the status facet;
 - the (article, value) pairs of each facet kind (region tags, sources, publishers, import runs)
   are held per process as numpy arrays, and counting a result set is a mask and a bincount:
   about a millisecond for 100,000 articles.
@@ -92,10 +93,8 @@ def result_stats(
     those with ``status``. ``match_ids``, when given, are the ids of ``queryset`` whatever
     their status (a search with no other filter, answered by the search index): only their
     statuses are then looked up."""
-    if match_ids is None:
-        ids_by_status = _ids_by_status(queryset)
-    else:
-        ids_by_status = _split_by_status(match_ids, queryset.model, using=queryset.db)
+    ids = _ids_of(queryset) if match_ids is None else match_ids
+    ids_by_status = _split_by_status(ids, queryset.model, using=queryset.db)
     status_counts = {value: len(ids) for value, ids in ids_by_status.items()}
     chosen_lists = [ids for value, ids in ids_by_status.items() if status in (None, value)]
     chosen = np.concatenate(chosen_lists) if chosen_lists else np.zeros(0, dtype=np.int64)
@@ -136,15 +135,15 @@ def warm_up(using: str = DEFAULT_DB_ALIAS) -> None:
     _current_pairs(using)
 
 
-def _ids_by_status(queryset) -> dict[str, np.ndarray]:
-    """The ids of ``queryset`` grouped by status, in one query. The database joins each group's
-    ids into one string, which numpy parses in C: a broad search's tens of thousands of ids
-    never become Python objects."""
-    inner = queryset.order_by().annotate(facet_id=F("pk"), facet_status=F("status"))
+def _ids_of(queryset) -> np.ndarray:
+    """The ids of ``queryset``, in one query: the database joins them into one string, which
+    numpy parses in C, so that a broad search's tens of thousands of ids never become Python
+    objects. (Grouping them by status in that query costs PostgreSQL three times as much.)"""
+    inner = queryset.order_by().annotate(facet_id=F("pk"))
     try:
-        sql, params = inner.values_list("facet_id", "facet_status").query.sql_with_params()
+        sql, params = inner.values_list("facet_id").query.sql_with_params()
     except EmptyResultSet:
-        return {}
+        return np.zeros(0, dtype=np.int64)
     connection = connections[queryset.db]
     joined = (
         "string_agg(r.facet_id::text, ',')"
@@ -152,11 +151,9 @@ def _ids_by_status(queryset) -> dict[str, np.ndarray]:
         else "group_concat(r.facet_id)"
     )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT r.facet_status, {joined} FROM ({sql}) r GROUP BY r.facet_status", params
-        )
-        rows = cursor.fetchall()
-    return {value: np.fromstring(ids, dtype=np.int64, sep=",") for value, ids in rows if ids}
+        cursor.execute(f"SELECT {joined} FROM ({sql}) r", params)
+        (ids,) = cursor.fetchone()
+    return np.fromstring(ids or "", dtype=np.int64, sep=",")
 
 
 def _split_by_status(ids: np.ndarray, model, *, using: str) -> dict[str, np.ndarray]:
