@@ -27,6 +27,10 @@ Speed on broad searches (a word in half of 100,000 articles):
   ``PostgresBackend.filter``).
   The full vector is compressed with LZ4 where the server supports it (faster to decompress
   when a phrase search rechecks candidate rows; see ``articles.search.schema``).
+- A page of a broad search ranks only the tier it shows (``tiers``, used by the search page):
+  PostgreSQL finds the title tier through a GIN index on the title's own vector and ranks it
+  alone, so a word found in 200 titles and 100,000 bodies ranks 200 articles for page 1;
+  SQLite lists each tier with one FTS expression.
 - SQLite counts the matches in the FTS index first (a few milliseconds, once per SearchQuery
   object). Up to ``SQLITE_RANKED_MATCHES`` matches, it joins the FTS table and ranks with
   ``bm25``; beyond, it keeps the tiers, found through the FTS index with column filters, and
@@ -63,6 +67,8 @@ BM25_WEIGHTS = (10.0, 4.0, 1.0)
 TS_RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"
 # The FTS columns of the first two ranking tiers.
 TIER_COLUMNS = ("title", "caption_text")
+# Above this many results, PostgreSQL ranks a page's tier alone (PostgresBackend.tiers).
+POSTGRES_RANKED_MATCHES = 5000
 # Above this many FTS matches, SQLite orders each tier newest first instead of by bm25.
 SQLITE_RANKED_MATCHES = 5000
 SNIPPET_WORDS = 30
@@ -151,11 +157,12 @@ def tsquery_term(t: Term, *, weights: str = "") -> str:
     return f"{quoted}:{suffix}" if suffix else quoted
 
 
-def match_tsquery_sql(query: SearchQuery) -> tuple[str, list]:
+def match_tsquery_sql(query: SearchQuery, *, any_term: bool = False) -> tuple[str, list]:
     """The tsquery that matches ``query`` against the stored vector, as SQL: the same logic as
     ``tsquery_text``, but each word or phrase goes through ``newsroom_phrase_query``, which
     answers a phrase with the vector's word-pair lexemes (see articles.search.schema). A
-    prefix stays a ``to_tsquery`` prefix."""
+    prefix stays a ``to_tsquery`` prefix. With ``any_term``, every positive term ORed and no
+    exclusions."""
     params: list = []
 
     def term(t: Term) -> str:
@@ -165,6 +172,8 @@ def match_tsquery_sql(query: SearchQuery) -> tuple[str, list]:
         params.extend([POSTGRES_CONFIG, " ".join(t.words)])
         return "newsroom_phrase_query(%s::regconfig, %s)"
 
+    if any_term:
+        return "(" + " || ".join(term(t) for t in query.terms) + ")", params
     groups = " && ".join("(" + " || ".join(term(t) for t in group) + ")" for group in query.groups)
     excluded = "".join(f" && (!!{term(t)})" for t in query.excluded)
     return f"({groups}{excluded})", params
@@ -409,18 +418,7 @@ class PostgresBackend(_Backend):
     def filter(self, queryset, query: SearchQuery):
         config = POSTGRES_CONFIG
         positive = tsquery_text(query, any_term=True)
-        # The one-row subquery keeps the tsquery out of the planner's sight, and gives NULL,
-        # matching nothing, if no positive word survives the configuration (a stop word it knows
-        # and the parser here does not): "!excluded" alone would match nearly everything.
-        match_sql, match_params = match_tsquery_sql(query)
-        matches = _PostgresMatch(
-            "{T}.search_vector @@ (SELECT CASE WHEN numnode(to_tsquery(%s::regconfig, %s)) > 0 "
-            f"THEN {match_sql} END)",
-            [config, positive, *match_params],
-        )
-        # The compact vector holds only the title and the captions: a body-only match has
-        # nothing in it to rank, so ts_rank runs for the first two tiers only.
-        relevance = "ts_rank(%s::real[], {T}.search_rank_vector, to_tsquery(%s::regconfig, %s), 32)"
+        relevance = _relevance_sql()
         rank = _ArticleSQL(
             "(CASE WHEN {T}.search_rank_vector @@ to_tsquery(%s::regconfig, %s) "
             f"THEN 2 + {relevance} "
@@ -441,10 +439,45 @@ class PostgresBackend(_Backend):
             ],
             FloatField(),
         )
-        return queryset.filter(matches).annotate(search_rank=rank)
+        return queryset.filter(_matches(query)).annotate(search_rank=rank)
 
     def tiers(self, queryset, query: SearchQuery, ids: np.ndarray) -> list[Tier] | None:
-        return None
+        if len(ids) <= POSTGRES_RANKED_MATCHES:
+            return None  # ranking these few matches at once is quick
+        # The first tier (a term in the title) through the title's own GIN index, ranked alone;
+        # the rest as filter() orders it. The two are split by one condition, so together they
+        # hold every result once.
+        title_sql, title_params = match_tsquery_sql(query, any_term=True)
+        in_title = f"{{T}}.search_title_vector @@ (SELECT {title_sql})"
+        where = in_title.replace("{T}", "articles_article")
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT string_agg(id::text, ',') FROM articles_article WHERE {where}",
+                title_params,
+            )
+            (title_ids,) = cursor.fetchone()
+        title_ids = np.fromstring(title_ids or "", dtype=np.int64, sep=",")
+        in_title_count = int(np.isin(ids, title_ids, assume_unique=True).sum())
+        first = queryset.filter(_PostgresMatch(in_title, title_params))
+        if len(query.groups) > 1 or query.excluded:
+            first = first.filter(_matches(query))  # else a term in the title is a match
+        relevance = _ArticleSQL(
+            f"(2 + {_relevance_sql()})::double precision",
+            [TS_RANK_WEIGHTS, POSTGRES_CONFIG, tsquery_text(query, any_term=True)],
+            FloatField(),
+        )
+        rest = self.filter(queryset, query).filter(
+            _PostgresMatch(f"NOT ({in_title})", title_params)
+        )
+        return [
+            Tier(
+                first.annotate(search_rank=relevance).order_by(
+                    "-search_rank", "-created_at", "-id"
+                ),
+                in_title_count,
+            ),
+            Tier(rest.order_by("-search_rank", "-created_at", "-id"), len(ids) - in_title_count),
+        ]
 
     def match_ids(self, query: SearchQuery, using: str) -> np.ndarray | None:
         return None  # the GIN index alone cannot tell: the table rows are read either way
@@ -504,6 +537,24 @@ class PostgresBackend(_Backend):
             text = text.replace(_LT, "<").replace(_GT, ">")
             result[pk] = mark(_window(text, more_after=more_after))
         return result
+
+
+def _matches(query: SearchQuery) -> _PostgresMatch:
+    # The one-row subquery keeps the tsquery out of the planner's sight, and gives NULL,
+    # matching nothing, if no positive word survives the configuration (a stop word it knows
+    # and the parser here does not): "!excluded" alone would match nearly everything.
+    match_sql, match_params = match_tsquery_sql(query)
+    return _PostgresMatch(
+        "{T}.search_vector @@ (SELECT CASE WHEN numnode(to_tsquery(%s::regconfig, %s)) > 0 "
+        f"THEN {match_sql} END)",
+        [POSTGRES_CONFIG, tsquery_text(query, any_term=True), *match_params],
+    )
+
+
+def _relevance_sql() -> str:
+    # The compact vector holds only the title and the captions: a body-only match has nothing
+    # in it to rank, so ts_rank runs for the first two tiers only.
+    return "ts_rank(%s::real[], {T}.search_rank_vector, to_tsquery(%s::regconfig, %s), 32)"
 
 
 # Stand-ins for "<" and ">" in the text PostgreSQL's headline parser sees.
