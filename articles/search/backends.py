@@ -449,15 +449,18 @@ class PostgresBackend(_Backend):
         # hold every result once.
         title_sql, title_params = match_tsquery_sql(query, any_term=True)
         in_title = f"{{T}}.search_title_vector @@ (SELECT {title_sql})"
-        where = in_title.replace("{T}", "articles_article")
-        with self.connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT string_agg(id::text, ',') FROM articles_article WHERE {where}",
-                title_params,
-            )
-            (title_ids,) = cursor.fetchone()
-        title_ids = np.fromstring(title_ids or "", dtype=np.int64, sep=",")
-        in_title_count = int(np.isin(ids, title_ids, assume_unique=True).sum())
+
+        def count_in_title() -> int:
+            where = in_title.replace("{T}", "articles_article")
+            with self.connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT string_agg(id::text, ',') FROM articles_article WHERE {where}",
+                    title_params,
+                )
+                (title_ids,) = cursor.fetchone()
+            title_ids = np.fromstring(title_ids or "", dtype=np.int64, sep=",")
+            return int(np.isin(ids, title_ids, assume_unique=True).sum())
+
         first = queryset.filter(_PostgresMatch(in_title, title_params))
         if len(query.groups) > 1 or query.excluded:
             first = first.filter(_matches(query))  # else a term in the title is a match
@@ -469,15 +472,14 @@ class PostgresBackend(_Backend):
         rest = self.filter(queryset, query).filter(
             _PostgresMatch(f"NOT ({in_title})", title_params)
         )
-        return [
-            Tier(
-                first.annotate(search_rank=relevance).order_by(
-                    "-search_rank", "-created_at", "-id"
-                ),
-                in_title_count,
-            ),
-            Tier(rest.order_by("-search_rank", "-created_at", "-id"), len(ids) - in_title_count),
-        ]
+        first = Tier(
+            first.annotate(search_rank=relevance).order_by("-search_rank", "-created_at", "-id"),
+            count_in_title,
+        )
+        rest = Tier(
+            rest.order_by("-search_rank", "-created_at", "-id"), lambda: len(ids) - first.count
+        )
+        return [first, rest]
 
     def match_ids(self, query: SearchQuery, using: str) -> np.ndarray | None:
         return None  # the GIN index alone cannot tell: the table rows are read either way

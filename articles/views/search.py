@@ -96,11 +96,11 @@ class SlicedInTwoSteps:
     def __getitem__(self, window: slice) -> list:
         ids, offset = [], 0
         for part in self.parts:
-            if offset >= window.stop:
-                break
-            start, stop = max(window.start - offset, 0), min(window.stop - offset, part.count)
-            if start < stop:
-                ids += part.queryset.values_list("pk", flat=True)[start:stop]
+            start, stop = max(window.start - offset, 0), window.stop - offset
+            # A part holds only its own results: a slice past its end comes back short.
+            ids += part.queryset.values_list("pk", flat=True)[start:stop]
+            if len(ids) == window.stop - window.start:
+                break  # the window is full: the part's count is not needed
             offset += part.count
         if not ids:
             return []
