@@ -16,6 +16,7 @@ from articles.models import (
     RegionTag,
     Source,
 )
+from articles.search import facets
 from articles.search.backends import get_backend
 from articles.search.query import SearchQuery, parse_query
 
@@ -41,10 +42,6 @@ class Sort:
 class Status:
     ALL = "all"
     CHOICES = [*Article.Status.choices, (ALL, "Any status")]
-
-
-# The filters that narrow the results (the others order them or choose a status).
-NARROWING_FILTERS = ("region", "source", "publisher", "run", "imported_from", "imported_to")
 
 
 class ImportRunChoiceField(forms.ModelChoiceField):
@@ -173,18 +170,37 @@ class ArticleFilter(django_filters.FilterSet):
         return None if status == Status.ALL else status
 
     def result_stats(self):
-        """Counts of the results and their facets (see ArticleQuerySet.result_stats). A search
-        with no other filter takes its matches from the search index."""
-        match_ids = None
-        narrowed = self.queryset.query.has_filters() or any(
-            self.cleaned(name) for name in NARROWING_FILTERS
-        )
-        if self.is_search and not narrowed:
-            backend = get_backend(connections[self.queryset.db])
-            match_ids = backend.match_ids(self.search_query, self.queryset.db)
-        return self.unfiltered_by_status().result_stats(
-            status=self.chosen_status, match_ids=match_ids
-        )
+        """Counts of the results and their facets (see ArticleQuerySet.result_stats). A search's
+        matches come from the search index where it can list them, and the region, source,
+        publisher and import filters are applied to them in memory (see facets.narrowed)."""
+        conditions = self._pair_conditions()
+        dated = self.cleaned("imported_from") or self.cleaned("imported_to")
+        ids = None
+        if not dated and not self.queryset.query.has_filters():
+            using = self.queryset.db
+            if self.is_search:
+                ids = get_backend(connections[using]).match_ids(self.search_query, using)
+                if ids is None:
+                    ids = facets.ids_of(self.queryset.search(self.search_query))
+            elif conditions:
+                ids = facets.ids_of(self.queryset)
+            if ids is not None:
+                ids = facets.narrowed(ids, conditions, using=using)
+        return self.unfiltered_by_status().result_stats(status=self.chosen_status, ids=ids)
+
+    def _pair_conditions(self) -> list[tuple[str, list[int]]]:
+        """The chosen region, source, publisher and import filters, as (facet kind, value ids)
+        conditions for facets.narrowed: the same as filter_region, filter_source..."""
+        conditions = []
+        if regions := self.cleaned("region"):
+            conditions.append(("region", [region.pk for region in regions]))
+        if sources := self.cleaned("source"):
+            conditions.append((self.cleaned("role") or "source", [s.pk for s in sources]))
+        if publisher := self.cleaned("publisher"):
+            conditions.append(("publisher", [publisher.pk]))
+        if run := self.cleaned("run"):
+            conditions.append(("run", [run.pk]))
+        return conditions
 
     def relevance_tiers(self, ids):
         """``qs`` as its ranking tiers (see SearchBackend.tiers) when it is a search ordered by

@@ -123,13 +123,13 @@ class ArticleQuerySet(models.QuerySet):
         backend = get_backend(connections[self.db])
         return backend.filter(self, query).order_by("-search_rank", "-created_at", "-id")
 
-    def result_stats(self, *, status: str | None, match_ids=None):
+    def result_stats(self, *, status: str | None, ids=None):
         """The exact count of these articles that have ``status`` (any status when None), how
         many have each status, and facet counts (region, source, publisher, import run) of
         those with ``status``: see articles.search.facets."""
         from articles.search.facets import result_stats
 
-        return result_stats(self, status=status, match_ids=match_ids)
+        return result_stats(self, status=status, ids=ids)
 
 
 class Article(models.Model):

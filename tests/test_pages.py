@@ -339,3 +339,54 @@ def test_import_history_lists_runs_files_and_rejected_blocks(viewer_client, impo
     assert "A Title Alone" in detail
     assert ImportRun.objects.count() == 1
     assert viewer_client.get(reverse("articles:imports"), {"page": "x"}).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "Gaza OR Libya", "region": "libya"},
+        {"q": "Gaza OR Libya", "source": "afp"},
+        {"q": "Gaza OR Libya", "source": "bloomberg", "role": "cited"},
+        {"q": "Gaza OR Libya", "source": ["ap", "bloomberg"], "role": "photo"},
+        {"q": "Haftar", "source": "bloomberg", "role": "photo"},
+        {
+            "q": "Gaza OR Libya",
+            "publisher": "asharq-al-awsat",
+            "source": "afp",
+            "role": "publisher",
+        },
+        {"source": "ap", "role": "photo"},
+        {"region": ["libya", "gaza"], "status": "all"},
+        {"q": "Gaza OR Libya", "run": "first"},
+        {"q": "Gaza OR Libya", "imported_to": "2001-01-01", "source": "afp"},
+        {"q": "Gaza OR Libya", "region": "nowhere"},
+    ],
+)
+def test_stats_found_in_memory_equal_the_filtered_query(archive, params):
+    """The search page counts its results from the search index and the facet pairs held in
+    memory; the same filters in SQL must give the same articles and counts."""
+    from django.http import QueryDict
+
+    params = dict(params)
+    if params.get("run") == "first":
+        params["run"] = str(ImportRun.objects.order_by("pk").first().pk)
+    data = QueryDict(mutable=True)
+    for name, value in params.items():
+        data.setlist(name, value if isinstance(value, list) else [value])
+    filterset = ArticleFilter(data)
+    stats = filterset.result_stats()
+    in_sql = filterset.unfiltered_by_status().result_stats(status=filterset.chosen_status)
+    assert sorted(stats.ids.tolist()) == sorted(in_sql.ids.tolist())
+    assert sorted(stats.ids.tolist()) == sorted(filterset.qs.values_list("pk", flat=True))
+    assert (stats.count, stats.status_counts, stats.facets) == (
+        in_sql.count,
+        in_sql.status_counts,
+        in_sql.facets,
+    )
+
+
+def test_every_source_role_can_be_filtered_in_memory():
+    from articles.models import ArticleSource
+
+    assert set(ArticleSource.Role.values) <= set(facets.PAIR_SQL)

@@ -44,9 +44,24 @@ PAIR_SQL = {
         "SELECT DISTINCT o.article_id, f.run_id FROM articles_occurrence o "
         "JOIN articles_dumpfile f ON f.id = o.file_id WHERE o.article_id IS NOT NULL"
     ),
+    # Not facets, but what the source filter needs with a role chosen ("publisher" is above).
+    "photo": (
+        "SELECT DISTINCT article_id, source_id FROM articles_articlesource WHERE role = 'photo'"
+    ),
+    "cited": (
+        "SELECT DISTINCT article_id, source_id FROM articles_articlesource WHERE role = 'cited'"
+    ),
 }
-# kind -> the change token it follows (sources and publishers come from one table)
-TOKEN_OF = {"region": "region", "source": "source", "publisher": "source", "run": "run"}
+FACET_KINDS = ("region", "source", "publisher", "run")
+# kind -> the change token it follows (sources and their roles come from one table)
+TOKEN_OF = {
+    "region": "region",
+    "source": "source",
+    "publisher": "source",
+    "photo": "source",
+    "cited": "source",
+    "run": "run",
+}
 
 SQLITE_TOKENS = "SELECT kind, token FROM search_facet_generation"
 # One index probe per kind (search_facet_change_kind_idx), however many rows are there.
@@ -85,15 +100,12 @@ _indexes: dict[tuple[str, str], _Index] = {}
 _indexes_lock = threading.Lock()
 
 
-def result_stats(
-    queryset, *, status: str | None, match_ids: np.ndarray | None = None
-) -> ResultStats:
+def result_stats(queryset, *, status: str | None, ids: np.ndarray | None = None) -> ResultStats:
     """Counts for ``queryset`` (every filter applied but status): how many articles have
     ``status`` (every status when None), how many have each status, and the facet counts of
-    those with ``status``. ``match_ids``, when given, are the ids of ``queryset`` whatever
-    their status (a search with no other filter, answered by the search index): only their
-    statuses are then looked up."""
-    ids = _ids_of(queryset) if match_ids is None else match_ids
+    those with ``status``. ``ids``, when given, are the ids of ``queryset`` whatever their
+    status (found without it: see ``narrowed``): only their statuses are then looked up."""
+    ids = ids_of(queryset) if ids is None else ids
     ids_by_status = _split_by_status(ids, queryset.model, using=queryset.db)
     status_counts = {value: len(ids) for value, ids in ids_by_status.items()}
     chosen_lists = [ids for value, ids in ids_by_status.items() if status in (None, value)]
@@ -108,7 +120,8 @@ def result_stats(
 
 def facet_counts(article_ids: np.ndarray, *, using: str) -> dict[str, dict[int, int]]:
     """Per facet kind, value id -> how many of ``article_ids`` have it."""
-    pairs = _current_pairs(using)
+    every_kind = _current_pairs(using)
+    pairs = {kind: every_kind[kind] for kind in FACET_KINDS}
     if not len(article_ids):
         return {kind: {} for kind in pairs}
     size = int(article_ids.max()) + 1
@@ -129,13 +142,28 @@ def facet_counts(article_ids: np.ndarray, *, using: str) -> dict[str, dict[int, 
     return counts
 
 
+def narrowed(ids: np.ndarray, conditions: list[tuple[str, list[int]]], *, using: str) -> np.ndarray:
+    """``ids`` kept where the article has, for each condition (a kind of PAIR_SQL: region,
+    source, publisher, photo, cited, run; and value ids), one of the values: the search page's
+    filters answered from the pairs held in memory, where SQL would join every match (a
+    source's tens of thousands of articles against a broad search: 0.2 s on PostgreSQL)."""
+    if not conditions:
+        return ids
+    pairs = _current_pairs(using)
+    for kind, values in conditions:
+        kind_pairs = pairs[kind]
+        having = kind_pairs.articles[np.isin(kind_pairs.values, np.array(values, dtype=np.int64))]
+        ids = ids[np.isin(ids, having)]
+    return ids
+
+
 def warm_up(using: str = DEFAULT_DB_ALIAS) -> None:
     """Load the facet pairs now: a server worker calls this as it starts (see gunicorn.conf.py),
     so that its first searches do not wait for them (close to a second at 100,000 articles)."""
     _current_pairs(using)
 
 
-def _ids_of(queryset) -> np.ndarray:
+def ids_of(queryset) -> np.ndarray:
     """The ids of ``queryset``, in one query: the database joins them into one string, which
     numpy parses in C, so that a broad search's tens of thousands of ids never become Python
     objects. (Grouping them by status in that query costs PostgreSQL three times as much.)"""
