@@ -208,7 +208,12 @@ class ArticleFilter(django_filters.FilterSet):
         if not self.is_search or self.sort_order != Sort.RELEVANCE:
             return None
         unsearched = self._filtered(self.queryset.all(), with_status=True, with_search=False)
-        return get_backend(connections[self.queryset.db]).tiers(unsearched, self.search_query, ids)
+        narrowed = bool(
+            self._pair_conditions() or self.cleaned("imported_from") or self.cleaned("imported_to")
+        )
+        return get_backend(connections[self.queryset.db]).tiers(
+            unsearched, self.search_query, ids, narrowed=narrowed
+        )
 
     def unfiltered_by_status(self):
         """The result set with every filter but status: for the status facet's counts."""

@@ -83,12 +83,16 @@ _SPACES = re.compile(r"\s+")
 
 
 class Tier:
-    """One ranking tier of a result set: its results in order, and how many they are (an int,
-    or a function counting them, called when first needed)."""
+    """One ranking tier of a result set: its results in order, and how many they are. Either
+    can be given as a function, called when first needed."""
 
     def __init__(self, queryset, count: int | Callable[[], int]) -> None:
-        self.queryset = queryset
+        self._queryset = queryset
         self._count = count
+
+    @cached_property
+    def queryset(self):
+        return self._queryset() if callable(self._queryset) else self._queryset
 
     @cached_property
     def count(self) -> int:
@@ -100,12 +104,15 @@ class SearchBackend(Protocol):
         """The articles of ``queryset`` that match, annotated with ``search_rank`` (a float,
         higher is better). Not ordered: ``ArticleQuerySet.search`` orders."""
 
-    def tiers(self, queryset, query: SearchQuery, ids: np.ndarray) -> list[Tier] | None:
+    def tiers(
+        self, queryset, query: SearchQuery, ids: np.ndarray, *, narrowed: bool = False
+    ) -> list[Tier] | None:
         """The results of ``query`` within ``queryset`` (every other filter applied) as their
         ranking tiers, best first: each tier's results ordered and counted (among ``ids``,
         every result's id), so that the tiers one after the other give the order of
-        ``filter(queryset, query)`` by rank. A page then ranks only the tier it shows. None
-        when ranking every match at once is cheap enough."""
+        ``filter(queryset, query)`` by rank. A page then ranks only the tier it shows.
+        ``narrowed``: filters other than the search narrowed the results. None when ranking
+        every match at once is cheap enough."""
 
     def match_ids(self, query: SearchQuery, using: str) -> np.ndarray | None:
         """The ids of every article matching ``query``, whatever its status, when the engine's
@@ -416,41 +423,34 @@ class _Backend:
 
 class PostgresBackend(_Backend):
     def filter(self, queryset, query: SearchQuery):
-        config = POSTGRES_CONFIG
-        positive = tsquery_text(query, any_term=True)
-        relevance = _relevance_sql()
-        rank = _ArticleSQL(
-            "(CASE WHEN {T}.search_rank_vector @@ to_tsquery(%s::regconfig, %s) "
-            f"THEN 2 + {relevance} "
-            "WHEN {T}.search_rank_vector @@ to_tsquery(%s::regconfig, %s) "
-            f"THEN 1 + {relevance} "
-            "ELSE 0 END)::double precision",
-            [
-                config,
-                tsquery_text(query, any_term=True, weights="A"),
-                TS_RANK_WEIGHTS,
-                config,
-                positive,
-                config,
-                tsquery_text(query, any_term=True, weights="B"),
-                TS_RANK_WEIGHTS,
-                config,
-                positive,
-            ],
-            FloatField(),
-        )
-        return queryset.filter(_matches(query)).annotate(search_rank=rank)
+        return queryset.filter(_matches(query)).annotate(search_rank=_rank(query))
 
-    def tiers(self, queryset, query: SearchQuery, ids: np.ndarray) -> list[Tier] | None:
+    def tiers(
+        self, queryset, query: SearchQuery, ids: np.ndarray, *, narrowed: bool = False
+    ) -> list[Tier] | None:
+        newest = ("-search_rank", "-created_at", "-id")
+        manager = queryset.model._default_manager.db_manager(queryset.db)
+
+        def listed(tier_ids: np.ndarray, rank: _ArticleSQL):
+            # Every id of the tier known: rank those rows, without matching or filtering again
+            # (a filter's semi-join over every match is what costs on a broad search).
+            condition = _ArticleSQL("{T}.id = ANY(%s)", [tier_ids.tolist()], BooleanField())
+            return manager.filter(condition).annotate(search_rank=rank).order_by(*newest)
+
         if len(ids) <= POSTGRES_RANKED_MATCHES:
-            return None  # ranking these few matches at once is quick
+            return [Tier(listed(ids, _rank(query)), len(ids))]
         # The first tier (a term in the title) through the title's own GIN index, ranked alone;
         # the rest as filter() orders it. The two are split by one condition, so together they
         # hold every result once.
         title_sql, title_params = match_tsquery_sql(query, any_term=True)
         in_title = f"{{T}}.search_title_vector @@ (SELECT {title_sql})"
+        relevance = _ArticleSQL(
+            f"(2 + {_relevance_sql()})::double precision",
+            [TS_RANK_WEIGHTS, POSTGRES_CONFIG, tsquery_text(query, any_term=True)],
+            FloatField(),
+        )
 
-        def count_in_title() -> int:
+        def in_title_mask() -> np.ndarray:
             where = in_title.replace("{T}", "articles_article")
             with self.connection.cursor() as cursor:
                 cursor.execute(
@@ -459,27 +459,26 @@ class PostgresBackend(_Backend):
                 )
                 (title_ids,) = cursor.fetchone()
             title_ids = np.fromstring(title_ids or "", dtype=np.int64, sep=",")
-            return int(np.isin(ids, title_ids, assume_unique=True).sum())
+            return np.isin(ids, title_ids, assume_unique=True)
+
+        if narrowed:
+            mask = in_title_mask()
+            return [
+                Tier(lambda: listed(ids[mask], relevance), int(mask.sum())),
+                Tier(lambda: listed(ids[~mask], _rank(query)), int((~mask).sum())),
+            ]
+
+        def count_in_title() -> int:
+            return int(in_title_mask().sum())
 
         first = queryset.filter(_PostgresMatch(in_title, title_params))
         if len(query.groups) > 1 or query.excluded:
             first = first.filter(_matches(query))  # else a term in the title is a match
-        relevance = _ArticleSQL(
-            f"(2 + {_relevance_sql()})::double precision",
-            [TS_RANK_WEIGHTS, POSTGRES_CONFIG, tsquery_text(query, any_term=True)],
-            FloatField(),
-        )
         rest = self.filter(queryset, query).filter(
             _PostgresMatch(f"NOT ({in_title})", title_params)
         )
-        first = Tier(
-            first.annotate(search_rank=relevance).order_by("-search_rank", "-created_at", "-id"),
-            count_in_title,
-        )
-        rest = Tier(
-            rest.order_by("-search_rank", "-created_at", "-id"), lambda: len(ids) - first.count
-        )
-        return [first, rest]
+        first = Tier(first.annotate(search_rank=relevance).order_by(*newest), count_in_title)
+        return [first, Tier(rest.order_by(*newest), lambda: len(ids) - first.count)]
 
     def match_ids(self, query: SearchQuery, using: str) -> np.ndarray | None:
         return None  # the GIN index alone cannot tell: the table rows are read either way
@@ -550,6 +549,35 @@ def _matches(query: SearchQuery) -> _PostgresMatch:
         "{T}.search_vector @@ (SELECT CASE WHEN numnode(to_tsquery(%s::regconfig, %s)) > 0 "
         f"THEN {match_sql} END)",
         [POSTGRES_CONFIG, tsquery_text(query, any_term=True), *match_params],
+    )
+
+
+def _rank(query: SearchQuery) -> _ArticleSQL:
+    """``search_rank``: the tier (2 title, 1 captions, 0 body) plus the relevance."""
+    config, positive, relevance = (
+        POSTGRES_CONFIG,
+        tsquery_text(query, any_term=True),
+        _relevance_sql(),
+    )
+    return _ArticleSQL(
+        "(CASE WHEN {T}.search_rank_vector @@ to_tsquery(%s::regconfig, %s) "
+        f"THEN 2 + {relevance} "
+        "WHEN {T}.search_rank_vector @@ to_tsquery(%s::regconfig, %s) "
+        f"THEN 1 + {relevance} "
+        "ELSE 0 END)::double precision",
+        [
+            config,
+            tsquery_text(query, any_term=True, weights="A"),
+            TS_RANK_WEIGHTS,
+            config,
+            positive,
+            config,
+            tsquery_text(query, any_term=True, weights="B"),
+            TS_RANK_WEIGHTS,
+            config,
+            positive,
+        ],
+        FloatField(),
     )
 
 
@@ -639,7 +667,9 @@ class SqliteBackend(_Backend):
         )
         return queryset.filter(matches).annotate(search_rank=rank)
 
-    def tiers(self, queryset, query: SearchQuery, ids: np.ndarray) -> list[Tier] | None:
+    def tiers(
+        self, queryset, query: SearchQuery, ids: np.ndarray, *, narrowed: bool = False
+    ) -> list[Tier] | None:
         match = fts5_match(query)
         if self._match_count(queryset.db, query, match) <= SQLITE_RANKED_MATCHES:
             return None  # bm25 ranks these few matches in one query
