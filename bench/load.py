@@ -88,6 +88,7 @@ FILTERED = "search + filters"
 ARTICLE = "article"
 REGION = "region page"
 REGIONS = "regions list"
+SLOWEST_SHOWN = 10
 MIX = {SEARCH: 35, FILTERED: 25, ARTICLE: 25, REGIONS: 5, REGION: 10}
 SEARCH_PAGE_KINDS = (SEARCH, FILTERED)
 SORTS = ("relevance", "newest", "oldest", "title")
@@ -254,6 +255,7 @@ class Sample:
     ms: float
     ok: bool
     detail: str = ""
+    path: str = ""
 
 
 @dataclass
@@ -296,7 +298,7 @@ class Editor:
         elif kind == REGIONS:
             self.facets["region"] = REGION_LINK.findall(body) or self.facets["region"]
         self.last_body = body
-        return Sample(kind, ms, True)
+        return Sample(kind, ms, True, path=path)
 
     def _remember(self, body: str) -> None:
         self.article_links = ARTICLE_LINK.findall(body) or self.article_links
@@ -726,6 +728,13 @@ def _measure(url: str, config: ServerConfig, args: argparse.Namespace) -> int:
     say()
     rows = summarize(run)
     print_report(run, rows)
+    say()
+    say("Slowest search pages (where the p95 comes from):")
+    slowest = sorted(
+        (s for s in run.samples if s.kind in SEARCH_PAGE_KINDS and s.ok), key=lambda s: -s.ms
+    )
+    for sample in slowest[:SLOWEST_SHOWN]:
+        say(f"  {sample.ms:7,.0f} ms  {sample.path}")
     say()
     say("Targets:")
     checks = verdicts(run, rows)
