@@ -395,3 +395,26 @@ def test_every_source_role_can_be_filtered_in_memory():
     from articles.models import ArticleSource
 
     assert set(ArticleSource.Role.values) <= set(facets.PAIR_SQL)
+
+
+@pytest.mark.django_db
+def test_the_filter_form_shows_what_was_chosen(viewer_client, archive):
+    html = page_text(
+        viewer_client.get(
+            SEARCH,
+            {
+                "q": "Gaza",
+                "sort": "title",
+                "role": "photo",
+                "imported_from": "2020-01-01",
+                "imported_to": "2030-12-31",
+            },
+        )
+    )
+    assert '<option value="title" selected>Title A–Z</option>' in html
+    assert '<option value="photo" selected>Photo credit</option>' in html
+    assert 'name="imported_from" id="id_imported_from" value="2020-01-01"' in html
+    assert 'name="imported_to" id="id_imported_to" value="2030-12-31"' in html
+    # With no choice, the sort shown is the one applied: best match for a search, else newest.
+    assert '<option value="relevance" selected>' in page_text(viewer_client.get(SEARCH, {"q": "x"}))
+    assert '<option value="newest" selected>' in page_text(viewer_client.get(SEARCH))
