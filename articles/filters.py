@@ -17,8 +17,12 @@ from articles.models import (
     Source,
 )
 from articles.search import facets
-from articles.search.backends import get_backend
+from articles.search.backends import Tier, get_backend
 from articles.search.query import SearchQuery, parse_query
+
+# Up to this many results narrowed by filters, a page orders them by their ids (see
+# ArticleFilter.ordered_parts).
+LISTED_RESULTS = 20_000
 
 
 class Sort:
@@ -202,17 +206,35 @@ class ArticleFilter(django_filters.FilterSet):
             conditions.append(("run", [run.pk]))
         return conditions
 
+    def ordered_parts(self, stats) -> list[Tier]:
+        """The results in order, as parts for a page to slice (see views.search): the ranking
+        tiers of a search by relevance; the known ids of results narrowed by filters, in the
+        chosen order (their SQL would repeat the search and the filters' semi-joins); else
+        ``qs``."""
+        if tiers := self.relevance_tiers(stats.ids):
+            return tiers
+        if self._narrowed() and stats.count <= LISTED_RESULTS:
+            backend = get_backend(connections[self.queryset.db])
+            listed = backend.listed(self.queryset, stats.ids)
+            if listed is not None:
+                ordering = Sort.ORDERINGS.get(self.sort_order, Sort.ORDERINGS[Sort.NEWEST])
+                return [Tier(listed.order_by(*ordering), stats.count)]
+        return [Tier(self.qs, stats.count)]
+
+    def _narrowed(self) -> bool:
+        """Whether filters besides the search narrow the results."""
+        return bool(
+            self._pair_conditions() or self.cleaned("imported_from") or self.cleaned("imported_to")
+        )
+
     def relevance_tiers(self, ids):
         """``qs`` as its ranking tiers (see SearchBackend.tiers) when it is a search ordered by
         relevance whose backend splits it; ``ids`` are those of every result."""
         if not self.is_search or self.sort_order != Sort.RELEVANCE:
             return None
         unsearched = self._filtered(self.queryset.all(), with_status=True, with_search=False)
-        narrowed = bool(
-            self._pair_conditions() or self.cleaned("imported_from") or self.cleaned("imported_to")
-        )
         return get_backend(connections[self.queryset.db]).tiers(
-            unsearched, self.search_query, ids, narrowed=narrowed
+            unsearched, self.search_query, ids, narrowed=self._narrowed()
         )
 
     def unfiltered_by_status(self):

@@ -546,6 +546,9 @@ def page_ids(client, params: str, page: int) -> list[int]:
         "q=gaza+officials+OR+prices",
         "q=gaza&region=gaza",
         "q=gaza+-rafah&region=gaza&region=libya",
+        "q=gaza&region=gaza&sort=newest",
+        "q=gaza&region=gaza&sort=oldest",
+        "region=gaza&sort=title",
     ],
 )
 def test_pages_list_every_result_once_in_rank_order(

@@ -118,6 +118,10 @@ class SearchBackend(Protocol):
         """The ids of every article matching ``query``, whatever its status, when the engine's
         index gives them faster than the article table; else None."""
 
+    def listed(self, queryset, ids: np.ndarray):
+        """The articles of ``queryset``'s model with these ids, unordered, when the database
+        takes a long list of ids well; else None."""
+
     def snippets(self, articles_or_ids, query: SearchQuery) -> dict[int, SafeString]:
         """Per article id, about 30 words around the matches, escaped, the matched words in
         ``<mark>``: from the body, or from the captions or the title when only they match.
@@ -429,13 +433,11 @@ class PostgresBackend(_Backend):
         self, queryset, query: SearchQuery, ids: np.ndarray, *, narrowed: bool = False
     ) -> list[Tier] | None:
         newest = ("-search_rank", "-created_at", "-id")
-        manager = queryset.model._default_manager.db_manager(queryset.db)
 
         def listed(tier_ids: np.ndarray, rank: _ArticleSQL):
             # Every id of the tier known: rank those rows, without matching or filtering again
             # (a filter's semi-join over every match is what costs on a broad search).
-            condition = _ArticleSQL("{T}.id = ANY(%s)", [tier_ids.tolist()], BooleanField())
-            return manager.filter(condition).annotate(search_rank=rank).order_by(*newest)
+            return self.listed(queryset, tier_ids).annotate(search_rank=rank).order_by(*newest)
 
         if len(ids) <= POSTGRES_RANKED_MATCHES:
             return [Tier(listed(ids, _rank(query)), len(ids))]
@@ -482,6 +484,12 @@ class PostgresBackend(_Backend):
 
     def match_ids(self, query: SearchQuery, using: str) -> np.ndarray | None:
         return None  # the GIN index alone cannot tell: the table rows are read either way
+
+    def listed(self, queryset, ids: np.ndarray):
+        """The articles with these ids, as one array parameter (Django's ``pk__in`` would
+        send one parameter per id)."""
+        manager = queryset.model._default_manager.db_manager(queryset.db)
+        return manager.filter(_ArticleSQL("{T}.id = ANY(%s)", [ids.tolist()], BooleanField()))
 
     def _snippets(self, ids: list[int], query: SearchQuery) -> dict[int, SafeString]:
         # ts_headline marks the words the way the index stems them; it is asked for the whole
@@ -702,6 +710,9 @@ class SqliteBackend(_Backend):
         # A page of the last tier is rarely asked for: its count is what the others leave.
         body_tier = Tier(body_tier, lambda: len(ids) - title_tier.count - captions_tier.count)
         return [title_tier, captions_tier, body_tier]
+
+    def listed(self, queryset, ids: np.ndarray):
+        return None  # SQLite takes so many parameters badly; its filters' joins are quick
 
     def match_ids(self, query: SearchQuery, using: str) -> np.ndarray | None:
         # The FTS index lists the matches in a few milliseconds; filtering them through the

@@ -40,9 +40,10 @@ def render_search(request, params, *, template="articles/search.html", extra_con
         for name, errors in filterset.errors.items()
     ]
     stats = filterset.result_stats()
-    parts = filterset.relevance_tiers(stats.ids) or [Tier(filterset.qs, stats.count)]
     page, page_notice = paginate(
-        SlicedInTwoSteps(parts, with_listing_relations), request.GET.get("page"), stats.count
+        SlicedInTwoSteps(filterset.ordered_parts(stats), with_listing_relations),
+        request.GET.get("page"),
+        stats.count,
     )
     if page_notice:
         notices.append(page_notice)
