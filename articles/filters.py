@@ -178,9 +178,8 @@ class ArticleFilter(django_filters.FilterSet):
         matches come from the search index where it can list them, and the region, source,
         publisher and import filters are applied to them in memory (see facets.narrowed)."""
         conditions = self._pair_conditions()
-        dated = self.cleaned("imported_from") or self.cleaned("imported_to")
         ids = None
-        if not dated and not self.queryset.query.has_filters():
+        if not self._dated() and not self.queryset.query.has_filters():
             using = self.queryset.db
             if self.is_search:
                 ids = get_backend(connections[using]).match_ids(self.search_query, using)
@@ -211,23 +210,28 @@ class ArticleFilter(django_filters.FilterSet):
         tiers of a search by relevance; the known ids of results narrowed by filters, in the
         chosen order (their SQL would repeat the search and the filters' semi-joins); else
         ``qs``."""
-        if tiers := self.relevance_tiers(stats.ids):
+        if tiers := self._relevance_tiers(stats.ids):
             return tiers
         if self._narrowed() and stats.count <= LISTED_RESULTS:
             backend = get_backend(connections[self.queryset.db])
             listed = backend.listed(self.queryset, stats.ids)
             if listed is not None:
-                ordering = Sort.ORDERINGS.get(self.sort_order, Sort.ORDERINGS[Sort.NEWEST])
-                return [Tier(listed.order_by(*ordering), stats.count)]
+                return [Tier(listed.order_by(*self._ordering), stats.count)]
         return [Tier(self.qs, stats.count)]
+
+    def _dated(self) -> bool:
+        return bool(self.cleaned("imported_from") or self.cleaned("imported_to"))
 
     def _narrowed(self) -> bool:
         """Whether filters besides the search narrow the results."""
-        return bool(
-            self._pair_conditions() or self.cleaned("imported_from") or self.cleaned("imported_to")
-        )
+        return bool(self._pair_conditions()) or self._dated()
 
-    def relevance_tiers(self, ids):
+    @property
+    def _ordering(self) -> tuple[str, ...]:
+        """The chosen order other than by relevance."""
+        return Sort.ORDERINGS.get(self.sort_order, Sort.ORDERINGS[Sort.NEWEST])
+
+    def _relevance_tiers(self, ids):
         """``qs`` as its ranking tiers (see SearchBackend.tiers) when it is a search ordered by
         relevance whose backend splits it; ``ids`` are those of every result."""
         if not self.is_search or self.sort_order != Sort.RELEVANCE:
@@ -245,7 +249,7 @@ class ArticleFilter(django_filters.FilterSet):
         queryset = self._filtered(queryset, with_status=True)
         if self.sort_order == Sort.RELEVANCE and self.is_search:
             return queryset  # search() orders by rank
-        return queryset.order_by(*Sort.ORDERINGS.get(self.sort_order, Sort.ORDERINGS[Sort.NEWEST]))
+        return queryset.order_by(*self._ordering)
 
     def _filtered(self, queryset, *, with_status: bool, with_search: bool = True):
         self.errors  # noqa: B018 - validates the form once, so cleaned_data exists

@@ -57,6 +57,7 @@ from django.db.models.sql.constants import INNER
 from django.db.models.sql.datastructures import Join
 from django.utils.safestring import SafeString, mark_safe
 
+from articles.search.facets import ids_of, joined_ids
 from articles.search.query import SearchQuery, Term, parse_query
 
 POSTGRES_CONFIG = "newsroom_english"
@@ -453,14 +454,8 @@ class PostgresBackend(_Backend):
         )
 
         def in_title_mask() -> np.ndarray:
-            where = in_title.replace("{T}", "articles_article")
-            with self.connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT string_agg(id::text, ',') FROM articles_article WHERE {where}",
-                    title_params,
-                )
-                (title_ids,) = cursor.fetchone()
-            title_ids = np.fromstring(title_ids or "", dtype=np.int64, sep=",")
+            manager = queryset.model._default_manager.db_manager(queryset.db)
+            title_ids = ids_of(manager.filter(_PostgresMatch(in_title, title_params)))
             return np.isin(ids, title_ids, assume_unique=True)
 
         if narrowed:
@@ -722,12 +717,12 @@ class SqliteBackend(_Backend):
         return ids
 
     def _fts_ids(self, using: str, match: str) -> np.ndarray:
-        with connections[using].cursor() as cursor:
-            cursor.execute(
-                f"SELECT group_concat(rowid) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match]
-            )
-            (joined,) = cursor.fetchone()
-        return np.fromstring(joined or "", dtype=np.int64, sep=",")
+        return joined_ids(
+            connections[using],
+            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",
+            [match],
+            column="rowid",
+        )
 
     def _snippets(self, ids: list[int], query: SearchQuery) -> dict[int, SafeString]:
         snippet = f"snippet({FTS_TABLE}, {{column}}, %s, %s, '…', {SNIPPET_WORDS})"

@@ -164,19 +164,24 @@ def warm_up(using: str = DEFAULT_DB_ALIAS) -> None:
 
 
 def ids_of(queryset) -> np.ndarray:
-    """The ids of ``queryset``, in one query: the database joins them into one string, which
-    numpy parses in C, so that a broad search's tens of thousands of ids never become Python
-    objects. (Grouping them by status in that query costs PostgreSQL three times as much.)"""
-    inner = queryset.order_by().annotate(facet_id=F("pk"))
+    """The ids of ``queryset``, in one query (see ``joined_ids``). (Grouping them by status in
+    that query costs PostgreSQL three times as much: see _split_by_status.)"""
     try:
-        sql, params = inner.values_list("facet_id").query.sql_with_params()
+        inner = queryset.order_by().annotate(facet_id=F("pk")).values_list("facet_id")
+        sql, params = inner.query.sql_with_params()
     except EmptyResultSet:
         return np.zeros(0, dtype=np.int64)
-    connection = connections[queryset.db]
+    return joined_ids(connections[queryset.db], sql, params, column="facet_id")
+
+
+def joined_ids(connection, sql: str, params, *, column: str) -> np.ndarray:
+    """The ids in ``column`` of what ``sql`` selects, joined into one string by the database
+    and parsed by numpy in C: a broad search's tens of thousands of ids never become Python
+    objects."""
     joined = (
-        "string_agg(r.facet_id::text, ',')"
+        f"string_agg(r.{column}::text, ',')"
         if connection.vendor == "postgresql"
-        else "group_concat(r.facet_id)"
+        else f"group_concat(r.{column})"
     )
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {joined} FROM ({sql}) r", params)
