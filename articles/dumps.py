@@ -566,10 +566,11 @@ def read_dump(lines: Iterable[bytes]) -> Iterator[Block]:
     Errors reading the file itself (``OSError``) are not content and do propagate.
     """
     for raw in iter_raw_blocks(lines):
-        yield _read_block(raw)
+        yield read_block(raw)
 
 
-def _read_block(raw: RawBlock) -> Block:
+def read_block(raw: RawBlock) -> Block:
+    """One block of a dump, parsed or rejected; never raises."""
     try:
         text = decode_block(raw)
     except BlockError as error:

@@ -14,10 +14,12 @@ checks they pass or fail. Running in a subprocess keeps the peak memory the impo
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from bench import BENCH_DIR, DEFAULT_CORPUS_DIR, PUBLISHER, REPO_ROOT, corpus
@@ -143,6 +145,7 @@ def load_corpus(
     *,
     corpus_dir: Path = DEFAULT_CORPUS_DIR,
     batch_size: int = 500,
+    workers: int | None = None,
     fresh: bool = True,
     debug: bool = True,
     profile: Path | None = None,
@@ -170,6 +173,8 @@ def load_corpus(
         "--batch-size",
         str(batch_size),
     ]
+    if workers is not None:
+        command += ["--workers", str(workers)]
     if not debug:
         command.append("--no-debug")
     if profile is not None:
@@ -185,15 +190,72 @@ def load_corpus(
 # --- Child side ------------------------------------------------------------------------------
 
 
-def _peak_rss_mb() -> float:
+def _peak_rss_mb(*, children: bool = False) -> float:
     import resource
 
-    # ru_maxrss is in KiB on Linux (bytes on macOS).
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # ru_maxrss is in KiB on Linux (bytes on macOS); of children, the largest one's.
+    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
+    peak = resource.getrusage(who).ru_maxrss
     return round(peak / (2**20 if sys.platform == "darwin" else 1024), 1)
 
 
-def _measure(corpus_dir: Path, batch_size: int, profile: Path | None) -> dict:
+def _pss_mb(pid: int | str) -> float:
+    """Proportional set size of a process: its private pages plus its share of the pages it
+    shares (a forked worker shares most of its parent's), so that the sum over processes is the
+    memory they use together."""
+    with open(f"/proc/{pid}/smaps_rollup") as handle:
+        for line in handle:
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _children() -> list[str]:
+    found: list[str] = []
+    for children in Path("/proc/self/task").glob("*/children"):
+        with contextlib.suppress(OSError):
+            found += children.read_text().split()
+    return found
+
+
+class _MemorySampler:
+    """The largest memory the import process and its workers use together, sampled every
+    50 ms (PSS summed over the processes; Linux). Where PSS cannot be read: None."""
+
+    def __init__(self) -> None:
+        self.peak: float | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> float | None:
+        try:
+            total = _pss_mb("self")
+        except OSError:
+            return None
+        for pid in _children():
+            with contextlib.suppress(OSError):  # a worker that just ended
+                total += _pss_mb(pid)
+        return total
+
+    def _run(self) -> None:
+        while True:
+            sample = self._sample()
+            if sample is None:
+                return
+            self.peak = max(self.peak or 0.0, sample)
+            if self._stop.wait(0.05):
+                return
+
+    def __enter__(self) -> _MemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _measure(corpus_dir: Path, batch_size: int, workers: int | None, profile: Path | None) -> dict:
     import gc
     import itertools
     import time
@@ -236,9 +298,14 @@ def _measure(corpus_dir: Path, batch_size: int, profile: Path | None) -> dict:
             marks.append(time.perf_counter())
 
     started = time.perf_counter()
-    report = import_dump_files(
-        paths=paths, publisher=PUBLISHER, batch_size=batch_size, on_progress=on_progress
-    )
+    with _MemorySampler() as memory:
+        report = import_dump_files(
+            paths=paths,
+            publisher=PUBLISHER,
+            batch_size=batch_size,
+            workers=workers,
+            on_progress=on_progress,
+        )
     seconds = time.perf_counter() - started
     file_rates = [
         round(entry["articles"] / (end - start), 1)
@@ -249,6 +316,9 @@ def _measure(corpus_dir: Path, batch_size: int, profile: Path | None) -> dict:
         profiler.disable()
         profiler.dump_stats(profile)
     peak = _peak_rss_mb()
+    # Without PSS: the import process's peak plus its largest worker's (more than one worker
+    # would add more; forked workers share pages with the import, so this overestimates).
+    peak_memory = memory.peak if memory.peak is not None else peak + _peak_rss_mb(children=True)
 
     blocks = report.total("blocks_read")
     created = report.total("articles_created")
@@ -293,6 +363,8 @@ def _measure(corpus_dir: Path, batch_size: int, profile: Path | None) -> dict:
         "file_articles_per_second": file_rates,
         "rss_before_import_mb": rss_before,
         "peak_rss_mb": peak,
+        "peak_memory_mb": round(peak_memory, 1),
+        "workers": workers,
         "rows": {
             "articles": articles,
             "occurrences": occurrences,
@@ -313,6 +385,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--corpus", type=Path, required=True, help="A corpus directory.")
     parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--workers", type=int, help="import_dump_files(workers=...)")
     parser.add_argument(
         "--no-debug", action="store_true", help="DJANGO_DEBUG=0 (the default is 1, as in dev)"
     )
@@ -329,7 +402,7 @@ def main(argv: list[str] | None = None) -> int:
     # Only the JSON result goes to stdout; anything else Django or the import prints, to stderr.
     out, sys.stdout = sys.stdout, sys.stderr
     try:
-        result = _measure(args.corpus, args.batch_size, args.profile)
+        result = _measure(args.corpus, args.batch_size, args.workers, args.profile)
     finally:
         sys.stdout = out
     print(json.dumps(result))

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
@@ -19,6 +19,16 @@ Item = tuple[int, str, str, int | None]
 Result = tuple[int, int, np.ndarray, list[tuple[int, int]] | None]
 
 
+@dataclass(frozen=True, slots=True)
+class Sketch:
+    """What is stored and compared of an article's text: its shingles, its band keys and a hash
+    of the text they were computed from."""
+
+    shingles: np.ndarray
+    keys: list[tuple[int, int]]
+    text_hash: int
+
+
 def paragraphs_of(body: str) -> list[str]:
     return [p for p in body.split("\n\n") if p.strip()]
 
@@ -31,6 +41,12 @@ def text_hash(text: str) -> int:
     """A signed 64-bit BLAKE2b of the compared text: it fits a bigint column."""
     digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
     return int.from_bytes(digest, "little", signed=True)
+
+
+def sketch_of(title: str, body: str) -> Sketch:
+    text = text_of(title, body)
+    shingles, keys = neardup.sketch(text)
+    return Sketch(shingles, keys, text_hash(text))
 
 
 def sketch_items(items: list[Item]) -> list[Result]:

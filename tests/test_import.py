@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 
 from articles.models import (
     Article,
@@ -15,9 +15,11 @@ from articles.models import (
     DumpFile,
     ImportRun,
     Occurrence,
+    RegionSuggestion,
     Source,
 )
 from articles.services import importing
+from duplicates.models import BandKey, DuplicateCandidate
 from tests.conftest import SAMPLE_DUMPS, TEST_DUMPS
 
 LNA_TITLE = "LNA Denies Haftar Seeking to Allow Russia to Set up Military Base in Libya"
@@ -368,3 +370,89 @@ def test_search_index_follows_import_and_edits(import_files):
     caption.save()
     assert lna.pk in matching_ids("Zhukovsky")
     assert lna.pk not in matching_ids("Yevkurov")
+
+
+def stored_content() -> dict[str, object]:
+    """Everything an import writes, by natural keys (ids differ between two imports)."""
+    fingerprint = dict(Article.objects.values_list("pk", "fingerprint"))
+    return {
+        "articles": sorted(
+            Article.objects.values_list(
+                "fingerprint", "title", "body", "caption_text", "published_at"
+            )
+        ),
+        "captions": sorted(
+            (fingerprint[c.article_id], c.position, c.text, c.credit, str(c.agency), c.photographer)
+            for c in Caption.objects.select_related("agency")
+        ),
+        "sources": sorted(
+            (fingerprint[a], name, role)
+            for a, name, role in ArticleSource.objects.values_list(
+                "article_id", "source__name", "role"
+            )
+        ),
+        "suggestions": sorted(
+            (fingerprint[a], region, score, str(evidence))
+            for a, region, score, evidence in RegionSuggestion.objects.values_list(
+                "article_id", "region__name", "score", "evidence"
+            )
+        ),
+        "band_keys": sorted(
+            (fingerprint[a], band, key)
+            for a, band, key in BandKey.objects.values_list("article_id", "band", "key")
+        ),
+        "candidates": sorted(
+            (fingerprint[a], fingerprint[b], similarity, str(passages))
+            for a, b, similarity, passages in DuplicateCandidate.objects.values_list(
+                "article_a_id", "article_b_id", "similarity", "passages"
+            )
+        ),
+        "occurrences": sorted(
+            (
+                o.file.path,
+                o.position,
+                o.line,
+                o.raw,
+                o.rejection_reason,
+                o.rejection_line,
+                fingerprint.get(o.article_id),
+            )
+            for o in Occurrence.objects.select_related("file")
+        ),
+    }
+
+
+@pytest.mark.django_db
+def test_worker_processes_store_exactly_what_one_process_stores(import_files, numbered_dump):
+    near_duplicates = numbered_dump(
+        "Gaza ceasefire talks resume in Cairo, round {i}",
+        "Negotiators from Egypt and Qatar met in Cairo on Sunday to revive talks on a ceasefire "
+        "in Gaza, officials told Reuters, as the fighting went on in Rafah and Khan Younis for "
+        "the {i}th day and aid trucks waited at the crossing into the Strip from Egypt.",
+        count=4,
+    )
+    paths = [*SAMPLE_DUMPS, *sorted(TEST_DUMPS.glob("*.txt")), near_duplicates]
+
+    with transaction.atomic():
+        alone = import_files(*paths, workers=0, batch_size=3)
+        in_this_process = stored_content()
+        transaction.set_rollback(True)
+    with_workers = import_files(*paths, workers=2, batch_size=3)
+
+    assert stored_content() == in_this_process
+    assert in_this_process["candidates"], "the near-duplicates must make pairs"
+    assert in_this_process["suggestions"] and in_this_process["band_keys"]
+    assert [
+        (f.path, f.status, f.blocks_read, f.articles_created, f.blocks_rejected)
+        for f in with_workers.files
+    ] == [
+        (f.path, f.status, f.blocks_read, f.articles_created, f.blocks_rejected)
+        for f in alone.files
+    ]
+    assert with_workers.rejections == alone.rejections
+
+
+@pytest.mark.django_db
+def test_command_rejects_a_negative_number_of_workers():
+    with pytest.raises(CommandError, match="workers"):
+        call_command("import_dumps", str(SAMPLE_DUMPS[0]), "--workers", "-1")

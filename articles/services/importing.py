@@ -7,8 +7,11 @@ memory stays flat whatever the size of the dump.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import hashlib
+import itertools
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC
@@ -17,8 +20,8 @@ from pathlib import Path
 from django.db import reset_queries, transaction
 from django.utils import timezone
 
-from articles.credits import cited_sources, split_caption
-from articles.dumps import Block, fingerprint, looks_binary, read_dump
+from articles.credits import Credit
+from articles.dumps import iter_raw_blocks, looks_binary
 from articles.models import (
     Article,
     ArticleSource,
@@ -28,15 +31,24 @@ from articles.models import (
     Occurrence,
     Source,
 )
+from articles.preparing import PreparedBlock, Preparer, prepare_batch, start_preparing
 from articles.services.sources import SourceDirectory, find_or_create_source
 from articles.services.suggesting import RegionSuggester, store_new_article_suggestions
 from articles.utils import chunked
+from articles.workers import Workers
 from duplicates.services import on_articles_imported
+from duplicates.services.sketches import large_cache
 
 SNIFF_BYTES = 8192
 HASH_CHUNK = 1 << 20
 # How many rejected blocks a report keeps in memory to print; the rest are counted (and stored).
 REPORTED_REJECTIONS_LIMIT = 1000
+# Below this many bytes of dumps in all, starting worker processes costs more than it saves.
+PARALLEL_MIN_BYTES = 2 << 20
+PREPARE_CHUNK = 100  # blocks a worker prepares at a time
+# SQLite's page cache while importing (its default is 2 MB): the band keys and the search index
+# take random inserts all over their indexes.
+IMPORT_CACHE_MB = int(os.environ.get("NEWSROOM_IMPORT_CACHE_MB", "64"))
 
 ProgressCallback = Callable[[int], None]
 
@@ -115,10 +127,17 @@ def import_dump_files(
     publisher: str,
     dry_run: bool = False,
     batch_size: int = 500,
+    workers: int | None = None,
     started_by=None,
     on_progress: ProgressCallback | None = None,
 ) -> ImportReport:
-    """Import ``paths`` as one import run. With ``dry_run`` everything is done and rolled back."""
+    """Import ``paths`` as one import run. With ``dry_run`` everything is done and rolled back.
+
+    Blocks are parsed, fingerprinted, sketched and scanned for credits, citations and regions
+    in ``workers`` processes (default: one per CPU for a large import, none for a small one)
+    while this process writes what they return."""
+    if workers is None:
+        workers = (os.cpu_count() or 1) if _total_size(paths) >= PARALLEL_MIN_BYTES else 0
     report = ImportReport(dry_run=dry_run)
     with transaction.atomic():
         run = ImportRun.objects.create(
@@ -127,16 +146,24 @@ def import_dump_files(
         )
         report.run_id = None if dry_run else run.pk
         if dry_run:
-            _import_files(run, paths, batch_size, report, on_progress)
+            _import_files(run, paths, batch_size, workers, report, on_progress)
             transaction.set_rollback(True)
             return report
     try:
-        _import_files(run, paths, batch_size, report, on_progress)
+        _import_files(run, paths, batch_size, workers, report, on_progress)
     except BaseException:
         _finish_run(run, report, ImportRun.Status.INTERRUPTED)
         raise
     _finish_run(run, report, ImportRun.Status.FINISHED)
     return report
+
+
+def _total_size(paths: Sequence[Path]) -> int:
+    total = 0
+    for path in paths:
+        with contextlib.suppress(OSError):  # reported when the file is read
+            total += path.stat().st_size
+    return total
 
 
 def _finish_run(run: ImportRun, report: ImportReport, status: str) -> None:
@@ -154,13 +181,17 @@ def _import_files(
     run: ImportRun,
     paths: Sequence[Path],
     batch_size: int,
+    workers: int,
     report: ImportReport,
     on_progress: ProgressCallback | None,
 ) -> None:
-    context = _ImportContext(sources=SourceDirectory(), suggester=RegionSuggester())
-    for path in paths:
-        file_report = _import_file(run, path, batch_size, context, report, on_progress)
-        report.files.append(file_report)
+    suggester = RegionSuggester()
+    context = _ImportContext(sources=SourceDirectory(), suggester=suggester)
+    preparer = Preparer(suggester.gazetteer, suggester.threshold)
+    with Workers(workers, start_preparing, (preparer,)) as pool, large_cache(IMPORT_CACHE_MB):
+        for path in paths:
+            file_report = _import_file(run, path, batch_size, context, pool, report, on_progress)
+            report.files.append(file_report)
 
 
 def _checksum(path: Path) -> tuple[str, int, bytes]:
@@ -181,6 +212,7 @@ def _import_file(
     path: Path,
     batch_size: int,
     context: _ImportContext,
+    pool: Workers,
     report: ImportReport,
     on_progress: ProgressCallback | None,
 ) -> FileReport:
@@ -232,11 +264,15 @@ def _import_file(
         writer = _BatchWriter(dump_file, run.publisher_id, context, file_report, report)
         with path.open("rb") as handle:
             done = 0
-            for batch in chunked(read_dump(handle), batch_size):
+            # Small chunks for the workers keep what is on its way between processes small.
+            chunks = chunked(iter_raw_blocks(handle), PREPARE_CHUNK)
+            prepared = itertools.chain.from_iterable(pool.map(prepare_batch, chunks))
+            for batch in chunked(prepared, batch_size):
                 writer.write(batch)
                 # With DEBUG on, Django logs every query; a big dump would grow it without end.
                 reset_queries()
                 if on_progress:
+                    # Workers read a few batches ahead: the bar runs that far ahead too.
                     position = handle.tell()
                     on_progress(position - done)
                     done = position
@@ -292,26 +328,24 @@ class _BatchWriter:
         self.report = report
         self.undecodable = 0
 
-    def write(self, blocks: list[Block]) -> None:
-        fingerprints = {
-            block.position: fingerprint(block.record) for block in blocks if block.record
-        }
-        article_ids = self._stored_articles(set(fingerprints.values()))
-        new_blocks: dict[str, Block] = {}
-        for block in blocks:
-            fp = fingerprints.get(block.position)
-            if fp is not None and fp not in article_ids and fp not in new_blocks:
-                new_blocks[fp] = block
-        article_ids.update(self._create_articles(new_blocks))
+    def write(self, batch: list[PreparedBlock]) -> None:
+        article_ids = self._stored_articles({p.fingerprint for p in batch if p.fingerprint})
+        new_articles: dict[str, PreparedBlock] = {}
+        for prepared in batch:
+            fp = prepared.fingerprint
+            if fp is not None and fp not in article_ids and fp not in new_articles:
+                new_articles[fp] = prepared
+        article_ids.update(self._create_articles(new_articles))
 
         occurrences = []
-        for block in blocks:
+        for prepared in batch:
+            block = prepared.block
             self.file_report.blocks_read += 1
-            fp = fingerprints.get(block.position)
+            fp = prepared.fingerprint
             if fp is None:
-                occurrences.append(self._rejected(block))
+                occurrences.append(self._rejected(prepared))
                 continue
-            if fp in new_blocks and new_blocks[fp] is block:
+            if new_articles.get(fp) is prepared:
                 self.file_report.articles_created += 1
             else:
                 self.file_report.articles_seen_again += 1
@@ -326,7 +360,8 @@ class _BatchWriter:
             )
         Occurrence.objects.bulk_create(occurrences)
 
-    def _rejected(self, block: Block) -> Occurrence:
+    def _rejected(self, prepared: PreparedBlock) -> Occurrence:
+        block = prepared.block
         error = block.error
         line = error.line or block.line
         self.file_report.blocks_rejected += 1
@@ -352,55 +387,57 @@ class _BatchWriter:
             for article in articles.only("fingerprint", "merged_into_id")
         }
 
-    def _create_articles(self, new_blocks: dict[str, Block]) -> dict[str, int]:
-        if not new_blocks:
+    def _create_articles(self, new_articles: dict[str, PreparedBlock]) -> dict[str, int]:
+        if not new_articles:
             return {}
         articles = []
-        for fp, block in new_blocks.items():
-            record = block.record
+        for fp, prepared in new_articles.items():
+            record = prepared.block.record
             published_at = record.published_at
             if published_at is not None and published_at.tzinfo is None:
                 published_at = published_at.replace(tzinfo=UTC)
             articles.append(
                 Article(
                     title=record.title,
-                    body="\n\n".join(record.paragraphs),
+                    body=prepared.body,
                     caption_text="\n".join(record.captions),
                     published_at=published_at,
                     fingerprint=fp,
                 )
             )
         Article.objects.bulk_create(articles)
+        created = list(zip(articles, new_articles.values(), strict=True))
 
         captions: list[Caption] = []
         links: set[tuple[int, int, str]] = set()
-        for article, block in zip(articles, new_blocks.values(), strict=True):
+        for article, prepared in created:
             links.add((article.pk, self.publisher_id, ArticleSource.Role.PUBLISHER))
-            for position, line in enumerate(block.record.captions):
-                caption = self._caption(article.pk, position, line)
+            lines = prepared.block.record.captions
+            for position, (line, credit) in enumerate(zip(lines, prepared.credits, strict=True)):
+                caption = self._caption(article.pk, position, line, credit)
                 captions.append(caption)
                 for source_id in (caption.agency_id, caption.distributor_id):
                     if source_id:
                         links.add((article.pk, source_id, ArticleSource.Role.PHOTO))
-            for name in cited_sources(article.body):
+            for name in prepared.cited:
                 source_id = self.sources.id_for(name, kind=Source.Kind.OUTLET)
                 links.add((article.pk, source_id, ArticleSource.Role.CITED))
         Caption.objects.bulk_create(captions)
         store_new_article_suggestions(
-            self.suggester,
-            (
-                (article, list(block.record.captions))
-                for article, block in zip(articles, new_blocks.values(), strict=True)
-            ),
+            self.suggester, ((article.pk, prepared.suggestions) for article, prepared in created)
         )
         ArticleSource.objects.bulk_create(
             [ArticleSource(article_id=a, source_id=s, role=r) for a, s, r in sorted(links)]
         )
-        on_articles_imported(articles)
+        on_articles_imported(
+            articles,
+            sketches={
+                article.pk: prepared.sketch for article, prepared in created if prepared.sketch
+            },
+        )
         return {article.fingerprint: article.pk for article in articles}
 
-    def _caption(self, article_id: int, position: int, line: str) -> Caption:
-        _, credit = split_caption(line)
+    def _caption(self, article_id: int, position: int, line: str, credit: Credit | None) -> Caption:
         if credit is None:
             return Caption(article_id=article_id, position=position, text=line)
         return Caption(

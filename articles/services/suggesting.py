@@ -26,21 +26,17 @@ class RegionSuggester:
         self.threshold = threshold
 
     def suggest(self, *, title: str, captions: list[str], body: str) -> list[Suggestion]:
-        suggestions = self.gazetteer.suggest(
-            title=title, captions=captions, body=body, threshold=self.threshold
+        return self.known(
+            self.gazetteer.suggest(
+                title=title, captions=captions, body=body, threshold=self.threshold
+            )
         )
+
+    def known(self, suggestions: Iterable[Suggestion]) -> list[Suggestion]:
+        """Those of the gazetteer's ``suggestions`` whose region is in the database."""
         return [s for s in suggestions if s.region in self.region_ids]
 
-    def suggestions_for_new(self, article: Article, captions: list[str]) -> list[RegionSuggestion]:
-        """Unsaved suggestions for an article just created (it has none yet)."""
-        return [
-            self._model(article.pk, suggestion)
-            for suggestion in self.suggest(
-                title=article.title, captions=captions, body=article.body
-            )
-        ]
-
-    def _model(self, article_id: int, suggestion: Suggestion) -> RegionSuggestion:
+    def as_model(self, article_id: int, suggestion: Suggestion) -> RegionSuggestion:
         return RegionSuggestion(
             article_id=article_id,
             region_id=self.region_ids[suggestion.region],
@@ -89,7 +85,7 @@ def _refresh_chunk(suggester: RegionSuggester, article_ids: list[int]) -> dict[s
         for suggestion in suggester.suggest(
             title=article.title, captions=captions[article.pk], body=article.body
         ):
-            fresh = suggester._model(article.pk, suggestion)
+            fresh = suggester.as_model(article.pk, suggestion)
             key = (article.pk, fresh.region_id)
             supported.add(key)
             current = existing.get(key)
@@ -111,12 +107,14 @@ def _refresh_chunk(suggester: RegionSuggester, article_ids: list[int]) -> dict[s
 
 
 def store_new_article_suggestions(
-    suggester: RegionSuggester, articles: Iterable[tuple[Article, list[str]]]
+    suggester: RegionSuggester, articles: Iterable[tuple[int, Iterable[Suggestion]]]
 ) -> int:
+    """Store the gazetteer's suggestions for articles just created (they have none yet), given
+    as ``(article id, suggestions)``."""
     suggestions = [
-        suggestion
-        for article, captions in articles
-        for suggestion in suggester.suggestions_for_new(article, captions)
+        suggester.as_model(article_id, suggestion)
+        for article_id, found in articles
+        for suggestion in suggester.known(found)
     ]
     RegionSuggestion.objects.bulk_create(suggestions)
     return len(suggestions)

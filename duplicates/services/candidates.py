@@ -22,13 +22,10 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
-import multiprocessing
 import os
-import sys
 import tempfile
 import time
-from collections import defaultdict, deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -40,6 +37,7 @@ from django.utils import timezone
 from articles import neardup
 from articles.models import Article
 from articles.utils import chunked
+from articles.workers import Workers
 from duplicates import engine
 from duplicates.models import ArticleSketch, BandKey, DuplicateCandidate
 from duplicates.services import sketches as store
@@ -68,16 +66,18 @@ class Progress:
 # New articles
 
 
-def on_articles_imported(articles: Sequence[Article]) -> int:
-    """The import's hook: sketch the articles it just created, store their band keys and record
-    their candidate pairs (with each other and with the archive). Returns how many pairs were
-    recorded. Runs inside the import's transaction: a file imported is sketched with it, or not
-    at all.
+def on_articles_imported(
+    articles: Sequence[Article], sketches: Mapping[int, Sketch] | None = None
+) -> int:
+    """The import's hook: sketch the articles it just created (unless their ``sketches`` by
+    article id were computed already), store their band keys and record their candidate pairs
+    (with each other and with the archive). Returns how many pairs were recorded. Runs inside
+    the import's transaction: a file imported is sketched with it, or not at all.
 
     A failure here never fails the import: it is logged, its writes are rolled back to a
     savepoint, and ``find_duplicates --since`` catches up on the articles later."""
     try:
-        return len(find_candidates_for(articles=articles, new=True))
+        return len(find_candidates_for(articles=articles, new=True, sketches=sketches))
     except Exception:
         logger.exception(
             "Near-duplicate detection failed for %d new articles; the import goes on. "
@@ -89,15 +89,20 @@ def on_articles_imported(articles: Sequence[Article]) -> int:
 
 @transaction.atomic
 def find_candidates_for(
-    *, articles: Iterable[Article | ArticleText], new: bool = False
+    *,
+    articles: Iterable[Article | ArticleText],
+    new: bool = False,
+    sketches: Mapping[int, Sketch] | None = None,
 ) -> list[DuplicateCandidate]:
     """Store current band keys for ``articles`` and record every candidate pair they are part
     of. ``new`` says the articles were just created (no keys, no pairs stored yet), which saves
-    the checks. Returns the pairs recorded (not those already stored)."""
+    the checks; ``sketches`` gives those already computed, by article id. Returns the pairs
+    recorded (not those already stored)."""
     texts = {a.pk: store.as_text(a) for a in articles if _is_active(a)}
     if not texts:
         return []
-    sketches = {pk: store.compute_sketch(text) for pk, text in texts.items()}
+    computed = sketches or {}
+    sketches = {pk: computed.get(pk) or store.compute_sketch(text) for pk, text in texts.items()}
     if new:
         store.store_sketches(sketches=sketches, replace=False)
     else:
@@ -112,7 +117,7 @@ def find_candidates_for(
             len(texts),
         )
         return []
-    pairs = _pairs_sharing_a_band(sketches)
+    pairs = store.pairs_sharing_keys(sketches)
     if not new:
         pairs -= _stored_pairs(texts)
     return _record(pairs, texts, {pk: s.shingles for pk, s in sketches.items()})
@@ -120,19 +125,6 @@ def find_candidates_for(
 
 def _is_active(article) -> bool:
     return getattr(article, "status", Article.Status.ACTIVE) == Article.Status.ACTIVE
-
-
-def _pairs_sharing_a_band(sketches: dict[int, Sketch]) -> set[tuple[int, int]]:
-    owners: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for pk, sketch in sketches.items():
-        for key in sketch.keys:
-            owners[key].append(pk)
-    pairs: set[tuple[int, int]] = set()
-    for band, key, other in store.articles_sharing(owners):
-        for pk in owners[(band, key)]:
-            if other != pk:
-                pairs.add((pk, other) if pk < other else (other, pk))
-    return pairs
 
 
 def _stored_pairs(texts: dict[int, ArticleText]) -> set[tuple[int, int]]:
@@ -354,7 +346,7 @@ def _find_in_archive(
         _ShingleFile() as shingle_file,
         # Every article's keys computed here: pair them from these files, not the table.
         _BandFiles() if not known else contextlib.nullcontext() as band_files,
-        _Workers(workers if parallel else 0) as pool,
+        Workers(workers if parallel else 0) as pool,
         store.large_cache(),
     ):
         # 1. Every active article: its shingles, and its keys stored anew when they are missing,
@@ -627,42 +619,6 @@ class _BandFiles:
     def __exit__(self, *exc_info) -> None:
         for handle in self.files:
             handle.close()
-
-
-class _Workers:
-    """``map`` over worker processes, or in this process when there are none. Work is handed
-    out as it is produced, a few chunks ahead, so that reading the database and computing
-    overlap. The workers run pure functions (``duplicates.engine``) and never touch the
-    database; forked workers end with ``os._exit`` and so never close the connection they
-    inherited."""
-
-    def __init__(self, processes: int) -> None:
-        self.processes = processes
-        self.pool = None
-
-    def __enter__(self) -> _Workers:
-        if self.processes > 1:
-            method = "fork" if sys.platform == "linux" else "spawn"
-            self.pool = multiprocessing.get_context(method).Pool(self.processes)
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
-
-    def map(self, function, chunks):
-        if self.pool is None:
-            for chunk in chunks:
-                yield function(chunk)
-            return
-        pending: deque = deque()
-        for chunk in chunks:
-            pending.append(self.pool.apply_async(function, (chunk,)))
-            if len(pending) > 2 * self.processes:
-                yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
 
 
 def _archive_pairs(

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from articles import neardup
 from articles.utils import chunked
 from duplicates import engine
-from duplicates.engine import paragraphs_of, text_hash
+from duplicates.engine import Sketch, paragraphs_of, text_hash
 from duplicates.models import ArticleSketch, BandKey
 
 DELETE_CHUNK = 5000
@@ -50,13 +50,6 @@ class ArticleText:
         return neardup.article_text(self.title, self.paragraphs)
 
 
-@dataclass(frozen=True, slots=True)
-class Sketch:
-    shingles: np.ndarray
-    keys: list[tuple[int, int]]
-    text_hash: int
-
-
 def as_text(article: HasText) -> ArticleText:
     if isinstance(article, ArticleText):
         return article
@@ -68,9 +61,7 @@ def text_of(article: HasText) -> str:
 
 
 def compute_sketch(article: HasText) -> Sketch:
-    text = text_of(article)
-    shingles, keys = neardup.sketch(text)
-    return Sketch(shingles, keys, text_hash(text))
+    return engine.sketch_of(article.title, article.body)
 
 
 def stored_sketch_state(article_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
@@ -243,46 +234,37 @@ def insert_band_rows(rows: Sequence[tuple[int, int, int]]) -> None:
             )
 
 
-LOOKUP_TABLE = "duplicates_lookup_keys"  # a temporary table, per connection
+LOOKUP_CHUNK = 1000  # article ids per lookup statement
 
 
-def articles_sharing(keys: Iterable[tuple[int, int]]) -> list[tuple[int, int, int]]:
-    """Every stored row whose ``(band, key)`` is one of ``keys``, as ``(band, key, article id)``:
-    an index probe per key (``dup_bandkey_lookup_idx`` covers it), in one statement.
-
-    The keys go into a temporary table first (``executemany``, or ``COPY``), not into the
-    statement: a batch has tens of thousands, and Django's debug log would keep every
-    statement's text with its parameters."""
-    keys = list(set(keys))
-    if not keys:
-        return []
-    table = connection.ops.quote_name(LOOKUP_TABLE)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {table} (band smallint, key bigint)")
-        cursor.execute(f"DELETE FROM {table}")
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} (band, key) FROM STDIN") as copy:
-                for row in keys:
-                    copy.write_row(row)
-            # The LATERAL subquery (kept apart by OFFSET 0) makes it one index probe per key,
-            # whatever the planner thinks of the tables' sizes: never a hash join over the
-            # whole table.
+def pairs_sharing_keys(article_ids: Iterable[int]) -> set[tuple[int, int]]:
+    """Every pair ``(a, b)``, ``a < b``, of one of ``article_ids`` and another article with
+    which it shares a stored band key. The articles' own keys must be stored: one statement per
+    thousand articles reads their rows by the primary key and probes the lookup index
+    (``dup_bandkey_lookup_idx``, which covers it) with each, so its cost follows the number of
+    matching rows, not the size of the archive."""
+    table = _table()
+    if connection.vendor == "postgresql":
+        # The LATERAL subquery (kept apart by OFFSET 0) makes it one index probe per key,
+        # whatever the planner thinks of the tables' sizes: never a hash join over the table.
+        join = (
+            f"CROSS JOIN LATERAL (SELECT article_id FROM {table} "
+            f"WHERE band = n.band AND key = n.key OFFSET 0) AS o"
+        )
+    else:
+        # CROSS JOIN makes SQLite loop over the articles' rows and probe the index for each.
+        join = f"CROSS JOIN {table} AS o ON o.band = n.band AND o.key = n.key"
+    pairs: set[tuple[int, int]] = set()
+    with connection.cursor() as cursor:
+        for chunk in chunked(sorted(set(article_ids)), LOOKUP_CHUNK):
+            marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(
-                f"SELECT q.band, q.key, b.article_id FROM {table} AS q "
-                f"CROSS JOIN LATERAL (SELECT article_id FROM {_table()} "
-                f"WHERE band = q.band AND key = q.key OFFSET 0) AS b"
+                f"SELECT DISTINCT n.article_id, o.article_id FROM {table} AS n {join} "
+                f"WHERE n.article_id IN ({marks}) AND o.article_id <> n.article_id",
+                chunk,
             )
-        else:
-            cursor.executemany(f"INSERT INTO {table} (band, key) VALUES (%s, %s)", keys)
-            # CROSS JOIN makes SQLite loop over the keys and probe the index for each.
-            cursor.execute(
-                f"SELECT q.band, q.key, b.article_id "
-                f"FROM {table} AS q CROSS JOIN {_table()} AS b "
-                f"ON b.band = q.band AND b.key = q.key"
-            )
-        found = cursor.fetchall()
-        cursor.execute(f"DELETE FROM {table}")
-    return found
+            pairs.update((a, b) if a < b else (b, a) for a, b in cursor.fetchall())
+    return pairs
 
 
 def band_rows(band: int) -> tuple[np.ndarray, np.ndarray]:

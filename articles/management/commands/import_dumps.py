@@ -34,10 +34,22 @@ class Command(BaseCommand):
             default=500,
             help="Blocks written per database round trip (default: %(default)s).",
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help=(
+                "Processes that parse and analyse blocks while this one writes them; 0 does "
+                "everything in this process (default: one per CPU when the dumps hold more than "
+                "2 MB, else 0)."
+            ),
+        )
 
-    def handle(self, *args, paths, publisher, dry_run, batch_size, verbosity, **options):
+    def handle(self, *args, paths, publisher, dry_run, batch_size, workers, verbosity, **options):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
+        if workers is not None and workers < 0:
+            raise CommandError("--workers must be 0 or more.")
         files, missing = expand_paths(paths)
         for argument in missing:
             self.stderr.write(self.style.ERROR(f"{argument}: no such file, directory or match"))
@@ -51,6 +63,7 @@ class Command(BaseCommand):
                 publisher=publisher,
                 dry_run=dry_run,
                 batch_size=batch_size,
+                workers=workers,
                 on_progress=bar.update,
             )
         report.missing_paths = missing
