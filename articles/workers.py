@@ -25,10 +25,13 @@ class Workers:
         processes: int,
         initializer: Callable[..., Any] | None = None,
         initargs: tuple = (),
+        ahead: int | None = None,
     ) -> None:
         self.processes = processes
         self.initializer = initializer
         self.initargs = initargs
+        # Chunks handed out beyond the one being waited for (default: two per worker).
+        self.ahead = 2 * processes if ahead is None else ahead
         self.pool = None
 
     def __enter__(self) -> Workers:
@@ -61,7 +64,7 @@ class Workers:
         pending: deque = deque()
         for chunk in chunks:
             pending.append(self.pool.apply_async(function, (chunk,)))
-            if len(pending) > 2 * self.processes:
+            if len(pending) > self.ahead:
                 yield pending.popleft().get()
         while pending:
             yield pending.popleft().get()

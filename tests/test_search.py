@@ -585,3 +585,49 @@ def test_result_stats_from_the_search_index_equal_the_filtered_query(tiered, par
     assert stats.facets == generic.facets
     assert stats.facets["region"]
     assert sorted(stats.ids.tolist()) == sorted(generic.ids.tolist())
+
+
+def _result_ids(params: str) -> list[int]:
+    from django.http import QueryDict
+
+    from articles.filters import ArticleFilter
+
+    return sorted(ArticleFilter(QueryDict(params)).result_stats().ids.tolist())
+
+
+def _id_queries(context) -> list[str]:
+    return [
+        q["sql"]
+        for q in context.captured_queries
+        if re.search(r"string_agg|group_concat", q["sql"])
+    ]
+
+
+def test_result_ids_are_reused_until_the_articles_change(corpus):
+    from django.test.utils import CaptureQueriesContext
+
+    before = _result_ids("q=cairo")
+    assert before
+    with CaptureQueriesContext(connection) as again:
+        assert _result_ids("q=cairo") == before
+    assert not _id_queries(again), "the second page of a search reuses its ids"
+
+    # An editor's correction: the ids must follow at once, in this process too.
+    renamed = corpus["Talks in Cairo Stall"]
+    renamed.title, renamed.body, renamed.caption_text = "Talks Stall", "They met.", ""
+    renamed.save()
+    remaining = [pk for pk in before if pk != renamed.pk]
+    assert _result_ids("q=cairo") == remaining
+    added = make("Cairo Hosts a Summit")
+    assert _result_ids("q=cairo") == sorted([*remaining, added.pk])
+    added.delete()
+    assert _result_ids("q=cairo") == remaining
+
+
+def test_result_ids_of_a_filter_follow_its_tables(corpus):
+    gaza = Region.objects.get(slug="gaza")
+    libya_story = corpus["LNA Denies Haftar Seeking Russian Base in Libya"]
+    assert libya_story.pk not in _result_ids("region=gaza")
+    RegionTag.objects.create(article=libya_story, region=gaza)
+    assert libya_story.pk in _result_ids("region=gaza")
+    assert libya_story.pk in _result_ids("q=haftar&region=gaza")

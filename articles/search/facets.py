@@ -25,6 +25,7 @@ older rows.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from itertools import chain
 
@@ -63,11 +64,16 @@ TOKEN_OF = {
     "run": "run",
 }
 
+# What the result ids of a query depend on: every table a search or filter reads.
+ID_TOKENS = ("article", "region", "run", "source")
+# Result ids kept per process, by query, in all (the oldest are dropped first).
+ID_CACHE_BYTES = 16 << 20
+
 SQLITE_TOKENS = "SELECT kind, token FROM search_facet_generation"
 # One index probe per kind (search_facet_change_kind_idx), however many rows are there.
 POSTGRES_TOKENS = " UNION ALL ".join(
     f"(SELECT '{kind}', max(id) FROM search_facet_change WHERE kind = '{kind}')"
-    for kind in sorted(set(TOKEN_OF.values()))
+    for kind in sorted({*TOKEN_OF.values(), *ID_TOKENS})
 )
 POSTGRES_PRUNE = "DELETE FROM search_facet_change WHERE kind = %s AND id < %s"
 
@@ -174,10 +180,60 @@ def ids_of(queryset) -> np.ndarray:
     return joined_ids(connections[queryset.db], sql, params, column="facet_id")
 
 
+@dataclass
+class _IdCache:
+    entries: OrderedDict = field(default_factory=OrderedDict)
+    size: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get(self, key, tokens) -> np.ndarray | None:
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None or entry[0] != tokens:
+                return None
+            self.entries.move_to_end(key)
+            return entry[1]
+
+    def put(self, key, tokens, ids: np.ndarray) -> None:
+        if ids.nbytes > ID_CACHE_BYTES:
+            return
+        with self.lock:
+            if (old := self.entries.pop(key, None)) is not None:
+                self.size -= old[1].nbytes
+            self.entries[key] = (tokens, ids)
+            self.size += ids.nbytes
+            while self.size > ID_CACHE_BYTES:
+                _, (_, dropped) = self.entries.popitem(last=False)
+                self.size -= dropped.nbytes
+
+
+_id_cache = _IdCache()
+
+
 def joined_ids(connection, sql: str, params, *, column: str) -> np.ndarray:
     """The ids in ``column`` of what ``sql`` selects, joined into one string by the database
     and parsed by numpy in C: a broad search's tens of thousands of ids never become Python
-    objects."""
+    objects.
+
+    They are kept by query until a change token of a table a search reads moves (see
+    ``ID_TOKENS``): the next page of a search, another order or a facet chosen on it, and the
+    searches editors repeat, reuse them. The array is read-only: it is shared."""
+    tokens = _tokens(connection)
+    if tokens is not None:
+        tokens = tuple(tokens.get(kind) for kind in ID_TOKENS)
+        if None in tokens:
+            tokens = None  # a table without a token: nothing would tell that it changed
+    key = (connection.alias, str(connection.settings_dict["NAME"]), sql, repr(params), column)
+    if tokens is not None and (ids := _id_cache.get(key, tokens)) is not None:
+        return ids
+    ids = _joined_ids(connection, sql, params, column=column)
+    ids.flags.writeable = False
+    if tokens is not None:
+        _id_cache.put(key, tokens, ids)
+    return ids
+
+
+def _joined_ids(connection, sql: str, params, *, column: str) -> np.ndarray:
     joined = (
         f"string_agg(r.{column}::text, ',')"
         if connection.vendor == "postgresql"

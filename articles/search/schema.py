@@ -250,12 +250,14 @@ def drop_rank_vector(connection: BaseDatabaseWrapper) -> None:
             cursor.execute(POSTGRES_RANK_VECTOR_DROP)
 
 
-# Change tokens for the in-memory facet counts (articles.search.facets): a write to a table that
-# a facet counts from leaves a new token for that facet's kind.
+# Change tokens for the in-memory facet counts and result ids (articles.search.facets): a write
+# to a table that a facet counts from, or to the articles, leaves a new token for that kind.
 FACET_TABLES = {
     "region": "articles_regiontag",
     "source": "articles_articlesource",
     "run": "articles_occurrence",
+    # Not a facet: the articles themselves, for the ids cached by query (facets.joined_ids).
+    "article": "articles_article",
 }
 SQLITE_FACET_TOKENS = [
     "CREATE TABLE IF NOT EXISTS search_facet_generation "

@@ -37,7 +37,6 @@ from articles.services.suggesting import RegionSuggester, store_new_article_sugg
 from articles.utils import chunked
 from articles.workers import Workers
 from duplicates.services import on_articles_imported
-from duplicates.services.sketches import large_cache
 
 SNIFF_BYTES = 8192
 HASH_CHUNK = 1 << 20
@@ -46,9 +45,6 @@ REPORTED_REJECTIONS_LIMIT = 1000
 # Below this many bytes of dumps in all, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 2 << 20
 PREPARE_CHUNK = 100  # blocks a worker prepares at a time
-# SQLite's page cache while importing (its default is 2 MB): the band keys and the search index
-# take random inserts all over their indexes.
-IMPORT_CACHE_MB = int(os.environ.get("NEWSROOM_IMPORT_CACHE_MB", "64"))
 
 ProgressCallback = Callable[[int], None]
 
@@ -188,7 +184,8 @@ def _import_files(
     suggester = RegionSuggester()
     context = _ImportContext(sources=SourceDirectory(), suggester=suggester)
     preparer = Preparer(suggester.gazetteer, suggester.threshold)
-    with Workers(workers, start_preparing, (preparer,)) as pool, large_cache(IMPORT_CACHE_MB):
+    # One chunk ahead per worker: what waits in this process is kept small.
+    with Workers(workers, start_preparing, (preparer,), ahead=workers) as pool:
         for path in paths:
             file_report = _import_file(run, path, batch_size, context, pool, report, on_progress)
             report.files.append(file_report)
