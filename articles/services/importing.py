@@ -130,10 +130,13 @@ def import_dump_files(
     """Import ``paths`` as one import run. With ``dry_run`` everything is done and rolled back.
 
     Blocks are parsed, fingerprinted, sketched and scanned for credits, citations and regions
-    in ``workers`` processes (default: one per CPU for a large import, none for a small one)
+    in ``workers`` processes (default: one per CPU but one for a large import, none for a small
+    one)
     while this process writes what they return."""
     if workers is None:
-        workers = (os.cpu_count() or 1) if _total_size(paths) >= PARALLEL_MIN_BYTES else 0
+        # The writing takes a core of its own; more workers than the other cores only
+        # add memory (measured: two on two cores, +24% at 50k articles but +100 MB).
+        workers = (os.cpu_count() or 1) - 1 if _total_size(paths) >= PARALLEL_MIN_BYTES else 0
     report = ImportReport(dry_run=dry_run)
     with transaction.atomic():
         run = ImportRun.objects.create(

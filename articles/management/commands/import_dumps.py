@@ -40,8 +40,8 @@ class Command(BaseCommand):
             default=None,
             help=(
                 "Processes that parse and analyse blocks while this one writes them; 0 does "
-                "everything in this process (default: one per CPU when the dumps hold more than "
-                "2 MB, else 0)."
+                "everything in this process (default: one per CPU but one when the dumps hold "
+                "more than 2 MB, else 0)."
             ),
         )
 
