@@ -232,7 +232,7 @@ class ImportSection:
             type=int,
             default=None,
             help="import_dump_files(workers=...): processes that parse and analyse blocks "
-            "(default: the import's own, one per CPU for a corpus this size; 0: none).",
+            "while the import writes (default: the import's own, 0).",
         )
         parser.add_argument(
             "--subset",

@@ -37,18 +37,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers",
             type=int,
-            default=None,
+            default=0,
             help=(
-                "Processes that parse and analyse blocks while this one writes them; 0 does "
-                "everything in this process (default: one per CPU but one when the dumps hold "
-                "more than 2 MB, else 0)."
+                "Processes that parse and analyse blocks while this one writes them "
+                "(default: 0, everything in this process)."
             ),
         )
 
     def handle(self, *args, paths, publisher, dry_run, batch_size, workers, verbosity, **options):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
-        if workers is not None and workers < 0:
+        if workers < 0:
             raise CommandError("--workers must be 0 or more.")
         files, missing = expand_paths(paths)
         for argument in missing:
