@@ -255,7 +255,7 @@ class _MemorySampler:
         self._thread.join()
 
 
-def _measure(corpus_dir: Path, batch_size: int, workers: int | None, profile: Path | None) -> dict:
+def _measure(corpus_dir: Path, batch_size: int, workers: int, profile: Path | None) -> dict:
     import gc
     import itertools
     import time
@@ -385,7 +385,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--corpus", type=Path, required=True, help="A corpus directory.")
     parser.add_argument("--batch-size", type=int, default=500)
-    parser.add_argument("--workers", type=int, help="import_dump_files(workers=...)")
+    parser.add_argument("--workers", type=int, default=0, help="import_dump_files(workers=...)")
     parser.add_argument(
         "--no-debug", action="store_true", help="DJANGO_DEBUG=0 (the default is 1, as in dev)"
     )
