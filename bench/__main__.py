@@ -9,6 +9,8 @@ Sections:
   duplicates  whole-archive candidates, the import hook per new article, merge and undo
   load     8 editors for 60 s against gunicorn: errors, search page p95 (needs --database-url
            or builds a 100k bench database)
+  floor    the least an import can cost per article here: deriving (CPU) and storing (raw SQL),
+           against the import targets' CPU budget
 
 A later benchmark adds a section: a module with ``add_arguments(parser)`` and ``run(args) -> int``
 listed in ``SECTIONS`` below. The exit status is 1 when a target is missed, 0 otherwise
@@ -33,6 +35,7 @@ from bench import (
     corpus,
 )
 from bench.duplicates import DuplicatesSection
+from bench.floor import FloorSection
 from bench.importing import (
     DatabaseUnavailable,
     ImportFailed,
@@ -506,6 +509,7 @@ SECTIONS = {
     "tagging": TaggingSection,
     "duplicates": DuplicatesSection,
     "load": LoadSection,
+    "floor": FloorSection,
 }
 DEFAULT_SECTION = "import"
 
