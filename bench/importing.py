@@ -255,7 +255,7 @@ class _MemorySampler:
         self._thread.join()
 
 
-def _measure(corpus_dir: Path, batch_size: int, workers: int, profile: Path | None) -> dict:
+def _measure(corpus_dir: Path, batch_size: int, workers: int | None, profile: Path | None) -> dict:
     import gc
     import itertools
     import time
@@ -270,12 +270,14 @@ def _measure(corpus_dir: Path, batch_size: int, workers: int, profile: Path | No
     from django.db import connection
 
     from articles.models import Article, ArticleSource, Caption, Occurrence
-    from articles.services.importing import import_dump_files
+    from articles.services.importing import default_workers, import_dump_files
 
     manifest = corpus.read_manifest(corpus_dir)
     if manifest is None:
         raise SystemExit(f"no corpus in {corpus_dir} (no {corpus.MANIFEST})")
     paths = corpus.paths(corpus_dir, manifest)
+    if workers is None:
+        workers = default_workers(sum(path.stat().st_size for path in paths))
     gc.collect()
     rss_before = _peak_rss_mb()
 
@@ -317,7 +319,7 @@ def _measure(corpus_dir: Path, batch_size: int, workers: int, profile: Path | No
         profiler.dump_stats(profile)
     peak = _peak_rss_mb()
     # Without PSS: the import process's peak plus its largest worker's (more than one worker
-    # would add more; forked workers share pages with the import, so this overestimates).
+    # would add more).
     peak_memory = memory.peak if memory.peak is not None else peak + _peak_rss_mb(children=True)
 
     blocks = report.total("blocks_read")
@@ -385,7 +387,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--corpus", type=Path, required=True, help="A corpus directory.")
     parser.add_argument("--batch-size", type=int, default=500)
-    parser.add_argument("--workers", type=int, default=0, help="import_dump_files(workers=...)")
+    parser.add_argument(
+        "--workers", type=int, help="import_dump_files(workers=...) (default: the import's own)"
+    )
     parser.add_argument(
         "--no-debug", action="store_true", help="DJANGO_DEBUG=0 (the default is 1, as in dev)"
     )

@@ -456,3 +456,43 @@ def test_worker_processes_store_exactly_what_one_process_stores(import_files, nu
 def test_command_rejects_a_negative_number_of_workers():
     with pytest.raises(CommandError, match="workers"):
         call_command("import_dumps", str(SAMPLE_DUMPS[0]), "--workers", "-1")
+
+
+@pytest.mark.parametrize(
+    ("total_bytes", "cpus", "expected"),
+    [
+        (importing.AUTO_WORKERS_MIN_BYTES - 1, 8, 0),  # too little to repay starting them
+        (importing.AUTO_WORKERS_MIN_BYTES, 1, 0),  # one CPU: nothing to run them on
+        (importing.AUTO_WORKERS_MIN_BYTES, 2, 2),
+        (10**10, 64, 2),  # never more than two: each holds about 40 MB
+    ],
+)
+def test_default_workers_by_size_and_cpus(total_bytes, cpus, expected):
+    assert importing.default_workers(total_bytes, cpus) == expected
+
+
+def test_an_import_chooses_its_workers_by_the_size_of_its_files(import_files, monkeypatch, db):
+    started = []
+
+    class RecordedWorkers(importing.Workers):
+        def __enter__(self):
+            started.append(self.processes)
+            return super().__enter__()
+
+    monkeypatch.setattr(importing, "Workers", RecordedWorkers)
+    monkeypatch.setattr(importing.os, "cpu_count", lambda: 2)
+    sample_size = sum(path.stat().st_size for path in SAMPLE_DUMPS)
+    monkeypatch.setattr(importing, "AUTO_WORKERS_MIN_BYTES", sample_size + 1)
+    small = import_files(*SAMPLE_DUMPS)
+    layouts = sorted(TEST_DUMPS.glob("*.txt"))
+    monkeypatch.setattr(
+        importing, "AUTO_WORKERS_MIN_BYTES", sum(path.stat().st_size for path in layouts)
+    )
+    large = import_files(*layouts)
+
+    assert started == [0, 2]
+    assert small.total("articles_created") == 3
+    assert large.total("blocks_read") > 0
+    assert large.total("blocks_read") == large.total("articles_created") + large.total(
+        "articles_seen_again"
+    ) + large.total("blocks_rejected")

@@ -37,17 +37,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers",
             type=int,
-            default=0,
+            default=None,
             help=(
-                "Processes that parse and analyse blocks while this one writes them "
-                "(default: 0, everything in this process)."
+                "Processes that parse and analyse blocks while this one writes them; 0 does "
+                "everything in this process (default: 2 when the files hold 4 MB or more and "
+                "there are two CPUs or more, else 0)."
             ),
         )
 
     def handle(self, *args, paths, publisher, dry_run, batch_size, workers, verbosity, **options):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
-        if workers < 0:
+        if workers is not None and workers < 0:
             raise CommandError("--workers must be 0 or more.")
         files, missing = expand_paths(paths)
         for argument in missing:
