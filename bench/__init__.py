@@ -15,6 +15,7 @@ Building blocks for later benchmarks:
   imports the corpus into it in a subprocess and returns the measured and verified stats.
 """
 
+import argparse
 import json
 import sys
 from collections.abc import Callable
@@ -38,3 +39,14 @@ def print_json_result(measure: Callable[[], object]) -> int:
         sys.stdout = out
     print(json.dumps(result))
     return 0
+
+
+def database_names(text: str) -> list[str]:
+    """``--databases``: comma-separated database kinds, as ``sqlite`` and ``postgres``."""
+    names = [name.strip().lower() for name in text.split(",") if name.strip()]
+    aliases = {"postgresql": "postgres", "pg": "postgres", "sqlite3": "sqlite"}
+    names = [aliases.get(name, name) for name in names]
+    unknown = [name for name in names if name not in {"sqlite", "postgres"}]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"choose from sqlite, postgres (got {text!r})")
+    return list(dict.fromkeys(names))

@@ -33,6 +33,7 @@ from bench import (
     DEFAULT_SQLITE_PATH,
     REPO_ROOT,
     corpus,
+    database_names,
 )
 from bench.duplicates import DuplicatesSection
 from bench.floor import FloorSection
@@ -122,16 +123,7 @@ def corpus_options() -> argparse.ArgumentParser:
 
 
 def ensure_corpus(args: argparse.Namespace, articles: int | None = None, directory=None) -> dict:
-    articles = articles or args.articles
-    return corpus.ensure(
-        directory or args.corpus_dir,
-        articles=articles,
-        seed=args.seed,
-        repeat_share=args.repeat_share,
-        near_share=args.near_share,
-        files=args.files if articles == args.articles else None,
-        log=say,
-    )
+    return corpus.ensure_for(args, articles=articles, directory=directory, log=say)
 
 
 def say(text: str = "") -> None:
@@ -219,7 +211,7 @@ class ImportSection:
     def add_arguments(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(
             "--databases",
-            type=_databases,
+            type=database_names,
             default=["sqlite", "postgres"],
             help="Comma-separated: sqlite, postgres (default: both). PostgreSQL at "
             "$BENCH_POSTGRES_URL (default: " + DEFAULT_POSTGRES_URL + ").",
@@ -323,16 +315,6 @@ class ImportSection:
         _print_rows(rows)
         failed = any(row.result == "FAIL" for row in rows)
         return 1 if failed else 0
-
-
-def _databases(text: str) -> list[str]:
-    names = [name.strip().lower() for name in text.split(",") if name.strip()]
-    aliases = {"postgresql": "postgres", "pg": "postgres", "sqlite3": "sqlite"}
-    names = [aliases.get(name, name) for name in names]
-    unknown = [name for name in names if name not in DATABASE_NAMES]
-    if unknown or not names:
-        raise argparse.ArgumentTypeError(f"choose from sqlite, postgres (got {text!r})")
-    return list(dict.fromkeys(names))
 
 
 def _database_url(database: str) -> str:

@@ -866,6 +866,21 @@ def matches(manifest: dict | None, directory: Path, **wanted) -> bool:
     return True
 
 
+def ensure_for(args, *, articles: int | None = None, directory=None, log=None) -> dict:
+    """:func:`ensure` with the corpus options of ``python -m bench`` (``--articles``,
+    ``--seed``, ...); ``articles`` and ``directory`` for another corpus of the same kind."""
+    articles = articles or args.articles
+    return ensure(
+        directory or args.corpus_dir,
+        articles=articles,
+        seed=args.seed,
+        repeat_share=args.repeat_share,
+        near_share=args.near_share,
+        files=args.files if articles == args.articles else None,
+        log=log,
+    )
+
+
 def ensure(
     directory: Path,
     articles: int,

@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import BENCH_DIR, DEFAULT_POSTGRES_URL, corpus
+from bench import BENCH_DIR, DEFAULT_POSTGRES_URL, corpus, database_names
 from bench.importing import DatabaseUnavailable, _parse, _postgres_admin, delete_sqlite
 
 DEFAULT_SAMPLE = 5_000
@@ -315,7 +315,8 @@ class FloorSection:
         )
         parser.add_argument(
             "--databases",
-            default="sqlite,postgres",
+            type=database_names,
+            default=["sqlite", "postgres"],
             help="Comma-separated: sqlite, postgres (default: both). PostgreSQL's server is "
             "$BENCH_POSTGRES_URL's (a scratch database newsroom_bench_floor is created there "
             "and dropped).",
@@ -326,15 +327,7 @@ class FloorSection:
         from bench.search import print_table, say
 
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
-        corpus.ensure(
-            args.corpus_dir,
-            articles=args.articles,
-            seed=args.seed,
-            repeat_share=args.repeat_share,
-            near_share=args.near_share,
-            files=args.files,
-            log=say,
-        )
+        corpus.ensure_for(args, log=say)
         raws = sample_raw_blocks(args.corpus_dir, args.sample)
         cores = os.cpu_count() or 1
         say(
@@ -351,7 +344,7 @@ class FloorSection:
         )
         # The lower of the two: the whole also pays for what it keeps (the collector's passes).
         whole = min(derive["whole (Preparer.prepare)"], sum(list(derive.values())[:-1]))
-        wanted = {name.strip().lower() for name in args.databases.split(",")}
+        wanted = set(args.databases)
         stores: dict[str, dict[str, float]] = {}
         if "sqlite" in wanted:
             stores["SQLite"] = sqlite_store_costs(articles, FLOOR_SQLITE_PATH)
