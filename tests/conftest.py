@@ -54,6 +54,23 @@ def numbered_dump(tmp_path):
 
 
 @pytest.fixture
+def bench_archive(tmp_path):
+    """A small SQLite archive built as the benches build theirs (a generated corpus, imported
+    by ``bench.importing.load_corpus`` in its own process): its database URL."""
+    from bench import corpus
+    from bench.importing import load_corpus, sqlite_url
+
+    def build(articles: int, **corpus_options) -> str:
+        corpus_dir = tmp_path / "corpus"
+        corpus.ensure(corpus_dir, articles=articles, **corpus_options)
+        url = sqlite_url(tmp_path / "bench-archive.sqlite3")
+        load_corpus(url, corpus_dir=corpus_dir, fresh=False, debug=False)
+        return url
+
+    return build
+
+
+@pytest.fixture
 def editor(django_user_model):
     user = django_user_model.objects.create_user("edith", password="correct-horse-battery")
     user.groups.add(Group.objects.get(name=EDITORS))

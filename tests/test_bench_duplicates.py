@@ -2,16 +2,11 @@
 
 import re
 
-from bench import corpus
 from bench.__main__ import main
-from bench.importing import load_corpus, sqlite_url
 
 
-def test_duplicates_section_measures_every_phase_and_rolls_back(tmp_path, capsys):
-    corpus_dir = tmp_path / "corpus"
-    corpus.ensure(corpus_dir, articles=80, repeat_share=0.0, near_share=0.2)
-    url = sqlite_url(tmp_path / "bench-duplicates.sqlite3")
-    load_corpus(url, corpus_dir=corpus_dir, fresh=False, debug=False)
+def test_duplicates_section_measures_every_phase_and_rolls_back(bench_archive, capsys):
+    url = bench_archive(80, repeat_share=0.0, near_share=0.2)
 
     main(
         [

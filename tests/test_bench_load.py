@@ -3,18 +3,13 @@
 import re
 import socket
 
-from bench import corpus
 from bench.__main__ import main
-from bench.importing import load_corpus, sqlite_url
 
 
 def test_load_section_runs_every_kind_of_request_without_errors_and_stops_gunicorn(
-    tmp_path, capsys
+    bench_archive, tmp_path, capsys
 ):
-    corpus_dir = tmp_path / "corpus"
-    corpus.ensure(corpus_dir, articles=60, repeat_share=0.0)
-    url = sqlite_url(tmp_path / "bench-load.sqlite3")
-    load_corpus(url, corpus_dir=corpus_dir, fresh=False, debug=False)
+    url = bench_archive(60, repeat_share=0.0)
 
     main(
         [
