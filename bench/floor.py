@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import BENCH_DIR, DEFAULT_POSTGRES_URL, corpus, database_names
-from bench.importing import DatabaseUnavailable, _parse, _postgres_admin, delete_sqlite
+from bench.importing import DatabaseUnavailable, delete_sqlite, drop_database, reset_database
 
 DEFAULT_SAMPLE = 5_000
 BATCH = 500
@@ -229,20 +229,11 @@ def postgres_store_costs(
 
     from articles.search.schema import POSTGRES_CREATE
 
-    config = _parse(server_url)
-    with _postgres_admin(config) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {FLOOR_POSTGRES_NAME} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {FLOOR_POSTGRES_NAME}")
+    scratch_url = server_url.rsplit("/", 1)[0] + "/" + FLOOR_POSTGRES_NAME
+    reset_database(scratch_url)
     costs, stored = {}, {}
     try:
-        with psycopg.connect(
-            dbname=FLOOR_POSTGRES_NAME,
-            user=config.get("USER") or None,
-            password=config.get("PASSWORD") or None,
-            host=config.get("HOST") or None,
-            port=config.get("PORT") or None,
-            autocommit=True,
-        ) as db:
+        with psycopg.connect(scratch_url, autocommit=True) as db:
             for part in POSTGRES_PARTS:
                 db.execute("DROP TABLE IF EXISTS articles_article, occurrence, band_key")
                 for statement in POSTGRES_TABLES:
@@ -288,8 +279,7 @@ def postgres_store_costs(
                     "FROM articles_article"
                 ).fetchone()
     finally:
-        with _postgres_admin(config) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {FLOOR_POSTGRES_NAME} WITH (FORCE)")
+        drop_database(scratch_url)
     return costs, stored
 
 

@@ -270,14 +270,12 @@ def _measure(corpus_dir: Path, batch_size: int, workers: int | None, profile: Pa
     from django.db import connection
 
     from articles.models import Article, ArticleSource, Caption, Occurrence
-    from articles.services.importing import default_workers, import_dump_files
+    from articles.services.importing import import_dump_files
 
     manifest = corpus.read_manifest(corpus_dir)
     if manifest is None:
         raise SystemExit(f"no corpus in {corpus_dir} (no {corpus.MANIFEST})")
     paths = corpus.paths(corpus_dir, manifest)
-    if workers is None:
-        workers = default_workers(sum(path.stat().st_size for path in paths))
     gc.collect()
     rss_before = _peak_rss_mb()
 
@@ -366,7 +364,7 @@ def _measure(corpus_dir: Path, batch_size: int, workers: int | None, profile: Pa
         "rss_before_import_mb": rss_before,
         "peak_rss_mb": peak,
         "peak_memory_mb": round(peak_memory, 1),
-        "workers": workers,
+        "workers": report.workers,
         "rows": {
             "articles": articles,
             "occurrences": occurrences,

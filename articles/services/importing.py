@@ -75,6 +75,7 @@ class FileReport:
 class ImportReport:
     dry_run: bool
     run_id: int | None = None
+    workers: int = 0  # worker processes it ran with
     files: list[FileReport] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
     missing_paths: list[str] = field(default_factory=list)
@@ -136,7 +137,7 @@ def import_dump_files(
     """
     if workers is None:
         workers = default_workers(_total_size(paths))
-    report = ImportReport(dry_run=dry_run)
+    report = ImportReport(dry_run=dry_run, workers=workers)
     with transaction.atomic():
         run = ImportRun.objects.create(
             publisher=find_or_create_source(name=publisher, kind=Source.Kind.OUTLET),
